@@ -1,0 +1,18 @@
+/** The gateway as its own process (docker-compose): reads the committed supergraph and listens. */
+import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../../lib/config/index.js';
+import { createLogger } from '../../lib/logger.js';
+import { stopOnSignals } from '../../lib/shutdown.js';
+import { listen } from '../../lib/subgraph/http.js';
+import { createGateway } from './server.js';
+
+const config = loadConfig();
+const logger = createLogger(config.logLevel, 'gateway');
+const supergraphSdl = await readFile(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8');
+const gateway = await createGateway({ config, supergraphSdl, subgraphUrls: config.gateway.subgraphUrls, logger });
+const listening = await listen(gateway.app, config.gateway.port, config.host);
+logger.info({ url: `${listening.url}/graphql` }, 'gateway ready');
+stopOnSignals(async () => {
+  await listening.close();
+  await gateway.stop();
+}, logger);

@@ -1,0 +1,105 @@
+/**
+ * Access tokens (signed by the user subgraph, verified by the gateway) and passports (signed by the
+ * gateway per subgraph, verified by that subgraph). Both are HS256 JWTs made with jose; they use
+ * different secrets and issuers so one can never stand in for the other.
+ */
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { ANONYMOUS, isRole, type Viewer } from './viewer.js';
+import { unauthenticated } from '../errors/index.js';
+
+export const ACCESS_TOKEN_ISSUER = 'hubgraph-user';
+export const PASSPORT_ISSUER = 'hubgraph-gateway';
+export const PASSPORT_HEADER = 'x-hubgraph-passport';
+const GATEWAY_AUDIENCE = 'hubgraph-gateway';
+
+const keyCache = new Map<string, Uint8Array>();
+function key(secret: string): Uint8Array {
+  let k = keyCache.get(secret);
+  if (!k) keyCache.set(secret, (k = new TextEncoder().encode(secret)));
+  return k;
+}
+
+interface ViewerClaims {
+  role?: unknown;
+  hub?: unknown;
+  firm?: unknown;
+  sid?: unknown;
+}
+
+function viewerClaims(viewer: Viewer): Record<string, unknown> {
+  return viewer.kind === 'user'
+    ? { role: viewer.role, hub: viewer.hubId, firm: viewer.firmId, sid: viewer.sessionId }
+    : { anon: true };
+}
+
+function viewerFrom(sub: string | undefined, claims: ViewerClaims): Viewer {
+  if (!sub) return ANONYMOUS;
+  if (!isRole(claims.role)) throw unauthenticated('Token carries no valid role');
+  return {
+    kind: 'user',
+    userId: sub,
+    role: claims.role,
+    hubId: typeof claims.hub === 'string' ? claims.hub : null,
+    firmId: typeof claims.firm === 'string' ? claims.firm : null,
+    sessionId: typeof claims.sid === 'string' ? claims.sid : null,
+  };
+}
+
+export async function signAccessToken(
+  viewer: Viewer & { kind: 'user' },
+  opts: { secret: string; ttlSeconds: number },
+): Promise<string> {
+  return new SignJWT(viewerClaims(viewer))
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(viewer.userId)
+    .setIssuer(ACCESS_TOKEN_ISSUER)
+    .setAudience(GATEWAY_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${opts.ttlSeconds}s`)
+    .sign(key(opts.secret));
+}
+
+/** Verifies an access token; any failure (forged, expired, wrong issuer) is UNAUTHENTICATED. */
+export async function verifyAccessToken(token: string, secret: string): Promise<Viewer> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      issuer: ACCESS_TOKEN_ISSUER,
+      audience: GATEWAY_AUDIENCE,
+      algorithms: ['HS256'],
+    });
+    if (!payload.sub) throw unauthenticated('Invalid access token');
+    return viewerFrom(payload.sub, payload as ViewerClaims);
+  } catch (err) {
+    throw unauthenticated(err instanceof joseErrors.JWTExpired ? 'Access token expired' : 'Invalid access token');
+  }
+}
+
+export async function signPassport(
+  viewer: Viewer,
+  audience: string,
+  opts: { secret: string; ttlSeconds: number },
+): Promise<string> {
+  const jwt = new SignJWT(viewerClaims(viewer))
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(PASSPORT_ISSUER)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(`${opts.ttlSeconds}s`);
+  if (viewer.kind === 'user') jwt.setSubject(viewer.userId);
+  return jwt.sign(key(opts.secret));
+}
+
+/** Verifies a passport meant for `audience` (the subgraph's name). Throws UNAUTHENTICATED. */
+export async function verifyPassport(token: string | undefined, audience: string, secret: string): Promise<Viewer> {
+  if (!token) throw unauthenticated('Missing gateway passport');
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      issuer: PASSPORT_ISSUER,
+      audience,
+      algorithms: ['HS256'],
+    });
+    return viewerFrom(payload.sub, payload as ViewerClaims);
+  } catch {
+    throw unauthenticated('Invalid gateway passport');
+  }
+}

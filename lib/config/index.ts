@@ -1,0 +1,147 @@
+/**
+ * Configuration is read from the environment here and nowhere else, validated once,
+ * and handed to every process as a typed object. Every variable is listed in .env.example.
+ */
+import { z } from 'zod';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs.js';
+
+/**
+ * Local demo defaults. They let `npm start` run with nothing configured; they are public,
+ * so production refuses to start with them (see the refinement below).
+ */
+export const DEMO_SECRETS = {
+  jwtSecret: 'hubgraph-local-demo-jwt-secret-change-me-0000',
+  passportSecret: 'hubgraph-local-demo-passport-secret-change-me',
+} as const;
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+const duration = z.coerce.number().int().positive();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: optionalUrl,
+  DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'lowercase letters, digits and _').default('hubgraph'),
+  DATA_DIR: z.string().default('.data'),
+  REDIS_URL: optionalUrl,
+  REDIS_PREFIX: z.string().default('hubgraph:'),
+  MQTT_URL: optionalUrl,
+  EMBEDDED_MQTT_PORT: port.default(1884),
+
+  GATEWAY_PORT: port.default(4000),
+  USER_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.user),
+  ORDER_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.order),
+  HUB_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.hub),
+  DELIVERY_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.delivery),
+  LOCKER_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.locker),
+  USER_URL: optionalUrl,
+  ORDER_URL: optionalUrl,
+  HUB_URL: optionalUrl,
+  DELIVERY_URL: optionalUrl,
+  LOCKER_URL: optionalUrl,
+  HOST: z.string().default('127.0.0.1'),
+
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.jwtSecret),
+  PASSPORT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.passportSecret),
+  ACCESS_TOKEN_TTL_SECONDS: duration.default(900),
+  REFRESH_TOKEN_TTL_SECONDS: duration.default(60 * 60 * 24 * 14),
+  PASSPORT_TTL_SECONDS: duration.default(60),
+
+  BOOTSTRAP_MASTER_USERNAME: z.string().optional(),
+  BOOTSTRAP_MASTER_PASSWORD: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  host: string;
+  database:
+    | { kind: 'mysql'; url: string; prefix: string }
+    | { kind: 'sqlite'; dir: string; prefix: string };
+  redis: { url: string; prefix: string } | { kind: 'memory'; prefix: string };
+  mqtt: { url: string } | { embeddedPort: number };
+  gateway: { port: number; subgraphUrls: Record<SubgraphName, string> };
+  subgraphPorts: Record<SubgraphName, number>;
+  auth: {
+    jwtSecret: string;
+    passportSecret: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+    passportTtlSeconds: number;
+  };
+  bootstrapMaster?: { username: string; password: string };
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates configuration. Throws ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production') {
+    const demo = [
+      e.JWT_SECRET === DEMO_SECRETS.jwtSecret && 'JWT_SECRET',
+      e.PASSPORT_SECRET === DEMO_SECRETS.passportSecret && 'PASSPORT_SECRET',
+    ].filter(Boolean);
+    if (demo.length) throw new ConfigError(`Production refuses the local demo defaults of ${demo.join(', ')}`);
+  }
+  if (Boolean(e.BOOTSTRAP_MASTER_USERNAME) !== Boolean(e.BOOTSTRAP_MASTER_PASSWORD)) {
+    throw new ConfigError('Set both BOOTSTRAP_MASTER_USERNAME and BOOTSTRAP_MASTER_PASSWORD, or neither');
+  }
+
+  const subgraphPorts: Record<SubgraphName, number> = {
+    user: e.USER_PORT,
+    order: e.ORDER_PORT,
+    hub: e.HUB_PORT,
+    delivery: e.DELIVERY_PORT,
+    locker: e.LOCKER_PORT,
+  };
+  const explicitUrls: Record<SubgraphName, string | undefined> = {
+    user: e.USER_URL,
+    order: e.ORDER_URL,
+    hub: e.HUB_URL,
+    delivery: e.DELIVERY_URL,
+    locker: e.LOCKER_URL,
+  };
+  const subgraphUrls = Object.fromEntries(
+    SUBGRAPH_NAMES.map((n) => [n, explicitUrls[n] ?? `http://127.0.0.1:${subgraphPorts[n]}/graphql`]),
+  ) as Record<SubgraphName, string>;
+
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    database: e.DATABASE_URL
+      ? { kind: 'mysql', url: e.DATABASE_URL, prefix: e.DATABASE_PREFIX }
+      : { kind: 'sqlite', dir: e.DATA_DIR, prefix: e.DATABASE_PREFIX },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : { kind: 'memory', prefix: e.REDIS_PREFIX },
+    mqtt: e.MQTT_URL ? { url: e.MQTT_URL } : { embeddedPort: e.EMBEDDED_MQTT_PORT },
+    gateway: { port: e.GATEWAY_PORT, subgraphUrls },
+    subgraphPorts,
+    auth: {
+      jwtSecret: e.JWT_SECRET,
+      passportSecret: e.PASSPORT_SECRET,
+      accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
+      passportTtlSeconds: e.PASSPORT_TTL_SECONDS,
+    },
+    bootstrapMaster: e.BOOTSTRAP_MASTER_USERNAME
+      ? { username: e.BOOTSTRAP_MASTER_USERNAME, password: e.BOOTSTRAP_MASTER_PASSWORD! }
+      : undefined,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * Stable error codes. A code, not a class, crosses process boundaries (subgraph → gateway → client,
+ * Redis, MQTT), so clients and other subgraphs match on `extensions.code` and never on messages.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+export const ErrorCode = {
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  USERNAME_TAKEN: 'USERNAME_TAKEN',
+  OUT_OF_STOCK: 'OUT_OF_STOCK',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  INVALID_PICKUP_CODE: 'INVALID_PICKUP_CODE',
+  PICKUP_LOCKED_OUT: 'PICKUP_LOCKED_OUT',
+  DEVICE_TIMEOUT: 'DEVICE_TIMEOUT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  RATE_LIMITED: 429,
+};
+
+/** A failure the caller can act on. Domain and service code throw these; transports map them. */
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export const unauthenticated = (message = 'Authentication required') =>
+  new DomainError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'You are not allowed to do this') => new DomainError(ErrorCode.FORBIDDEN, message);
+export const badInput = (message: string, field?: string) =>
+  new DomainError(ErrorCode.BAD_USER_INPUT, message, field ? { field } : undefined);
+export const notFound = (what: string, id: string) => new DomainError(ErrorCode.NOT_FOUND, `${what} ${id} not found`);
+
+/** Turns a DomainError into the GraphQLError clients see; used where code must throw a GraphQLError itself. */
+export function toGraphQLError(error: DomainError): GraphQLError {
+  const status = HTTP_STATUS[error.code];
+  return new GraphQLError(error.message, {
+    extensions: { code: error.code, ...error.details, ...(status ? { http: { status } } : {}) },
+  });
+}
+
+/**
+ * Apollo `formatError`: keeps coded errors, masks everything else as INTERNAL_SERVER_ERROR so that
+ * SQL, stack traces and library internals never reach a client. `onInternal` logs what was masked.
+ */
+export function createErrorFormatter(onInternal: (error: unknown) => void) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) {
+      return {
+        ...formatted,
+        message: original.message,
+        extensions: { code: original.code, ...original.details },
+      };
+    }
+    const code = formatted.extensions?.code;
+    // Errors Apollo/graphql-js raise themselves (parse, validation, bad variables) or that we
+    // raised on purpose as GraphQLError with a code are safe to show.
+    if (original instanceof GraphQLError && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      return formatted;
+    }
+    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && !(original instanceof Error && !(original instanceof GraphQLError))) {
+      return formatted;
+    }
+    onInternal(original);
+    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}

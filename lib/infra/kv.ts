@@ -1,0 +1,91 @@
+/**
+ * A small key-value port: what refresh tokens, idempotency keys and caches need. Redis implements it
+ * for real deployments; the in-memory store implements the same semantics for the embedded mode.
+ */
+import { createClient, type RedisClientType } from 'redis';
+
+export interface SetOptions {
+  /** Expire the key after this many seconds. */
+  ttlSeconds?: number;
+  /** Only write when the key does not exist (SET NX). */
+  onlyIfAbsent?: boolean;
+}
+
+export interface KeyValueStore {
+  get(key: string): Promise<string | null>;
+  /** Returns false when `onlyIfAbsent` was set and the key already existed. */
+  set(key: string, value: string, options?: SetOptions): Promise<boolean>;
+  del(...keys: string[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class MemoryKeyValueStore implements KeyValueStore {
+  private readonly data = new Map<string, { value: string; expiresAt: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private live(key: string) {
+    const entry = this.data.get(key);
+    if (entry && entry.expiresAt <= this.now()) {
+      this.data.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  async get(key: string) {
+    return this.live(key)?.value ?? null;
+  }
+
+  async set(key: string, value: string, options: SetOptions = {}) {
+    if (options.onlyIfAbsent && this.live(key)) return false;
+    const expiresAt = options.ttlSeconds ? this.now() + options.ttlSeconds * 1000 : Number.POSITIVE_INFINITY;
+    this.data.set(key, { value, expiresAt });
+    return true;
+  }
+
+  async del(...keys: string[]) {
+    let n = 0;
+    for (const k of keys) if (this.live(k) && this.data.delete(k)) n++;
+    return n;
+  }
+
+  async close() {
+    this.data.clear();
+  }
+}
+
+export class RedisKeyValueStore implements KeyValueStore {
+  constructor(
+    private readonly client: RedisClientType,
+    /** Every key is namespaced so tests and deployments can share one Redis. */
+    private readonly prefix: string,
+  ) {}
+
+  static async connect(url: string, prefix: string): Promise<RedisKeyValueStore> {
+    const client: RedisClientType = createClient({ url });
+    await client.connect();
+    return new RedisKeyValueStore(client, prefix);
+  }
+
+  async get(key: string) {
+    return this.client.get(this.prefix + key);
+  }
+
+  async set(key: string, value: string, options: SetOptions = {}) {
+    const reply = await this.client.set(this.prefix + key, value, {
+      ...(options.ttlSeconds ? { expiration: { type: 'EX', value: options.ttlSeconds } } : {}),
+      ...(options.onlyIfAbsent ? { condition: 'NX' } : {}),
+    });
+    return reply === 'OK';
+  }
+
+  async del(...keys: string[]) {
+    if (keys.length === 0) return 0;
+    return this.client.del(keys.map((k) => this.prefix + k));
+  }
+
+  async close() {
+    if (this.client.isOpen) await this.client.close();
+  }
+}

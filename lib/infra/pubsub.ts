@@ -1,0 +1,69 @@
+/**
+ * Fire-and-forget pub/sub between replicas (subscription fan-out). Redis needs a dedicated connection
+ * for subscribing, so the Redis implementation keeps two.
+ */
+import { createClient, type RedisClientType } from 'redis';
+
+export type Unsubscribe = () => Promise<void>;
+
+export interface PubSub {
+  publish(channel: string, message: string): Promise<void>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<Unsubscribe>;
+  close(): Promise<void>;
+}
+
+export class MemoryPubSub implements PubSub {
+  private readonly listeners = new Map<string, Set<(message: string) => void>>();
+
+  async publish(channel: string, message: string) {
+    // Deliver asynchronously, like Redis does, so publishers never run subscriber code inline.
+    const set = this.listeners.get(channel);
+    if (!set) return;
+    for (const listener of [...set]) queueMicrotask(() => listener(message));
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void) {
+    let set = this.listeners.get(channel);
+    if (!set) this.listeners.set(channel, (set = new Set()));
+    set.add(listener);
+    return async () => {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(channel);
+    };
+  }
+
+  async close() {
+    this.listeners.clear();
+  }
+}
+
+export class RedisPubSub implements PubSub {
+  private constructor(
+    private readonly pub: RedisClientType,
+    private readonly sub: RedisClientType,
+    private readonly prefix: string,
+  ) {}
+
+  static async connect(url: string, prefix: string): Promise<RedisPubSub> {
+    const pub: RedisClientType = createClient({ url });
+    const sub = pub.duplicate();
+    await Promise.all([pub.connect(), sub.connect()]);
+    return new RedisPubSub(pub, sub, prefix);
+  }
+
+  async publish(channel: string, message: string) {
+    await this.pub.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, listener: (message: string) => void) {
+    const name = this.prefix + channel;
+    await this.sub.subscribe(name, listener);
+    return async () => {
+      if (this.sub.isOpen) await this.sub.unsubscribe(name, listener);
+    };
+  }
+
+  async close() {
+    await Promise.all([this.pub, this.sub].map(async (c) => c.isOpen && (await c.close())));
+  }
+}

@@ -1,0 +1,21 @@
+import type { EntityManager, EntityName, RequiredEntityData } from '@mikro-orm/core';
+import { whereIdIn } from './loaders.js';
+
+/**
+ * Inserts the rows whose id is not in the table yet, so seeding can run on every start and after a
+ * partial failure without duplicating anything. `build` runs only for missing rows (it may be costly,
+ * like hashing a password).
+ */
+export async function insertMissing<T extends { id: string }, R extends { id: string }>(
+  em: EntityManager,
+  entity: EntityName<T>,
+  rows: readonly R[],
+  build: (row: R) => RequiredEntityData<T> | Promise<RequiredEntityData<T>>,
+): Promise<number> {
+  const found = await em.find(entity, whereIdIn<T>(rows.map((r) => r.id)));
+  const existing = new Set(found.map((e) => e.id));
+  const missing = rows.filter((r) => !existing.has(r.id));
+  for (const data of await Promise.all(missing.map(build))) em.create(entity, data);
+  await em.flush();
+  return missing.length;
+}

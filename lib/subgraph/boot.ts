@@ -1,0 +1,59 @@
+/**
+ * Boots one subgraph: database (created/migrated), optional demo seed, server, listener.
+ * The single-process launcher, each subgraph's own index.ts and the tests all boot through here.
+ */
+import type { Config } from '../config/index.js';
+import type { Infra } from '../infra/index.js';
+import type { Logger } from '../logger.js';
+import { openDatabase, prepareSchema, seedDemo, type Database } from '../orm/index.js';
+import { listen } from './http.js';
+import { createSubgraphServer, type BaseContext, type SubgraphDefinition } from './index.js';
+
+export interface BootOptions {
+  config: Config;
+  infra: Infra;
+  logger: Logger;
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Seed demo data; embedded databases are seeded whenever they were (re)created. */
+  seed: boolean;
+  onQuery?: (sql: string) => void;
+}
+
+export interface BootedSubgraph {
+  name: string;
+  url: string;
+  db: Database;
+  stop(): Promise<void>;
+}
+
+export async function bootSubgraph<T extends BaseContext>(
+  def: SubgraphDefinition<T>,
+  options: BootOptions,
+): Promise<BootedSubgraph> {
+  const { config, infra, logger } = options;
+  const db = await openDatabase(def, config.database, { onQuery: options.onQuery });
+  try {
+    const schema = await prepareSchema(db);
+    if (schema.migrations.length) logger.info({ subgraph: def.name, migrations: schema.migrations }, 'migrated');
+    if (options.seed || schema.recreated) {
+      if (config.env === 'production') throw new Error('Refusing to seed demo data with NODE_ENV=production');
+      await seedDemo(db, def);
+    }
+    const server = await createSubgraphServer(def, { config, db, infra, logger });
+    const listening = await listen(server.app, options.port, config.host);
+    return {
+      name: def.name,
+      url: `${listening.url}/graphql`,
+      db,
+      async stop() {
+        await listening.close();
+        await server.stop();
+        await db.orm.close();
+      },
+    };
+  } catch (err) {
+    await db.orm.close();
+    throw err;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The one shape every subgraph has. A subgraph module (subgraphs/<name>/src/server.ts) declares its SDL,
+ * resolvers, entities, migrations, seeder and per-request context; this file turns it into an
+ * Express app with Apollo Server, the passport check, an EntityManager fork per request, health
+ * checks and error masking. Building (createSubgraphServer) is apart from listening (runSubgraph).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { gql } from 'graphql-tag';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { EntityManager } from '@mikro-orm/core';
+import type { DocumentNode } from 'graphql';
+import type { Config } from '../config/index.js';
+import { PASSPORT_HEADER, verifyPassport } from '../auth/tokens.js';
+import type { Viewer } from '../auth/viewer.js';
+import { DomainError, createErrorFormatter, toGraphQLError } from '../errors/index.js';
+import type { Infra } from '../infra/index.js';
+import type { Database, DatabaseModule } from '../orm/index.js';
+import type { Logger } from '../logger.js';
+import { graphqlShapedErrors, jsonBody } from './http.js';
+
+export interface SubgraphDeps {
+  config: Config;
+  db: Database;
+  infra: Infra;
+  logger: Logger;
+}
+
+/** What every resolver gets: who asks, a fresh EntityManager, and the process's connections. */
+export interface BaseContext {
+  viewer: Viewer;
+  em: EntityManager;
+  deps: SubgraphDeps;
+}
+
+export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> extends DatabaseModule {
+  typeDefs: DocumentNode;
+  /** Typed by each subgraph's generated `Resolvers`. */
+  resolvers: object;
+  /** Adds the subgraph's loaders and services to the base context, once per request. */
+  createContext(base: BaseContext): TContext;
+  /** Whether the subgraph talks MQTT (only then does its process connect to the broker). */
+  usesMqtt?: boolean;
+  /** Background work started with the server (bridges, consumers, bootstrap); returns its stop. */
+  onStart?(deps: SubgraphDeps): Promise<(() => Promise<void>) | void>;
+}
+
+/**
+ * Declares a subgraph from its server module (pass `import.meta.url`): the SDL is the module's sibling
+ * `schema.graphql` and the migrations its sibling `migrations/`, the same for every subgraph.
+ */
+export function defineSubgraph<TContext extends BaseContext>(
+  moduleUrl: string,
+  spec: Omit<SubgraphDefinition<TContext>, 'typeDefs' | 'migrationsPath'>,
+): SubgraphDefinition<TContext> {
+  const dir = path.dirname(fileURLToPath(moduleUrl));
+  return {
+    ...spec,
+    typeDefs: gql(readFileSync(path.join(dir, 'schema.graphql'), 'utf8')),
+    migrationsPath: path.join(dir, 'migrations'),
+  };
+}
+
+export interface SubgraphServer {
+  name: string;
+  app: express.Express;
+  stop(): Promise<void>;
+}
+
+export async function createSubgraphServer<TContext extends BaseContext>(
+  def: SubgraphDefinition<TContext>,
+  deps: SubgraphDeps,
+): Promise<SubgraphServer> {
+  const log = deps.logger.child({ subgraph: def.name });
+  const schema = buildSubgraphSchema({
+    typeDefs: def.typeDefs,
+    // Codegen's Resolvers type and subgraph-js's map describe the same object in two vocabularies.
+    resolvers: def.resolvers as GraphQLResolverMap<unknown>,
+  });
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    csrfPrevention: true,
+    // Subgraphs are reached only through the gateway; their own landing page would just leak the SDL.
+    introspection: deps.config.env !== 'production',
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter((error) => log.error({ err: error }, 'unexpected error in resolver')),
+    // Inline traces are for Apollo Studio, which this platform does not report to.
+    plugins: [ApolloServerPluginInlineTraceDisabled()],
+  });
+  await apollo.start();
+  const stopHooks = (await def.onStart?.(deps)) ?? undefined;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const db = await deps.db.orm.checkConnection();
+    res.status(db.ok ? 200 : 503).json({ status: db.ok ? 'ready' : 'unavailable', database: db.ok });
+  });
+  app.use(
+    '/graphql',
+    jsonBody(),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        let viewer: Viewer;
+        try {
+          viewer = await verifyPassport(req.header(PASSPORT_HEADER), def.name, deps.config.auth.passportSecret);
+        } catch (err) {
+          throw err instanceof DomainError ? toGraphQLError(err) : err;
+        }
+        return def.createContext({ viewer, em: deps.db.orm.em.fork(), deps });
+      },
+    }),
+  );
+  app.use(graphqlShapedErrors);
+
+  return {
+    name: def.name,
+    app,
+    async stop() {
+      await stopHooks?.();
+      await apollo.stop();
+    },
+  };
+}

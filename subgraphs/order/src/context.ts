@@ -1,0 +1,12 @@
+import type { BaseContext } from '../../../lib/subgraph/index.js';
+import { createOrderLoaders, type OrderLoaders } from './loaders/index.js';
+import { CatalogQueries } from './services/catalog.service.js';
+
+export interface OrderContext extends BaseContext {
+  loaders: OrderLoaders;
+  catalog: CatalogQueries;
+}
+
+export function createOrderContext(base: BaseContext): OrderContext {
+  return { ...base, loaders: createOrderLoaders(base.em), catalog: new CatalogQueries(base.em) };
+}

@@ -1,0 +1,20 @@
+/** `npm run seed`: demo data into whatever database is configured (refused in production). */
+import { loadConfig } from '../lib/config/index.js';
+import { openDatabase, prepareSchema, seedDemo } from '../lib/orm/index.js';
+import { SUBGRAPHS } from './platform.js';
+
+const config = loadConfig();
+if (config.env === 'production') {
+  console.error('Refusing to seed demo data with NODE_ENV=production');
+  process.exit(1);
+}
+for (const def of SUBGRAPHS) {
+  const db = await openDatabase(def, config.database);
+  try {
+    await prepareSchema(db);
+    await seedDemo(db, def);
+    console.log(`${def.name}: demo data seeded`);
+  } finally {
+    await db.orm.close();
+  }
+}

@@ -1,0 +1,28 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { composeServices } from '@apollo/composition';
+import { parse } from 'graphql';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, sdlPath } from '../lib/subgraphs.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SUPERGRAPH_PATH = path.join(ROOT, 'schema/supergraph.graphql');
+
+/**
+ * Routing URLs are the local defaults; the gateway routes by subgraph name to the URLs in its config,
+ * so the same supergraph serves every environment.
+ */
+export async function composeSupergraph(): Promise<string> {
+  const services = await Promise.all(
+    SUBGRAPH_NAMES.map(async (name) => ({
+      name,
+      url: `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`,
+      typeDefs: parse(await readFile(path.join(ROOT, sdlPath(name)), 'utf8')),
+    })),
+  );
+  const result = composeServices(services);
+  if (result.errors) {
+    throw new Error(`Composition failed:\n${result.errors.map((e) => `  ${e.message}`).join('\n')}`);
+  }
+  return result.supergraphSdl;
+}
