@@ -10,7 +10,7 @@ import {
   ApolloServerPluginLandingPageProductionDefault,
 } from '@apollo/server/plugin/landingPage/default';
 import { ApolloGateway } from '@apollo/gateway';
-import type { Config } from '../../lib/config/index.js';
+import { applyLibraryEnvironment, type Config } from '../../lib/config/index.js';
 import { createErrorFormatter } from '../../lib/errors/index.js';
 import type { Logger } from '../../lib/logger.js';
 import { graphqlShapedErrors, jsonBody } from '../../lib/subgraph/http.js';
@@ -35,6 +35,7 @@ const readyUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql\/?$/, '')
 
 export async function createGateway({ config, supergraphSdl, subgraphUrls, logger }: GatewayOptions): Promise<GatewayServer> {
   const production = config.env === 'production';
+  applyLibraryEnvironment(config);
   const passport = { secret: config.auth.passportSecret, ttlSeconds: config.auth.passportTtlSeconds };
   const gateway = new ApolloGateway({
     supergraphSdl,

@@ -54,6 +54,9 @@ const envSchema = z.object({
   REFRESH_TOKEN_TTL_SECONDS: duration.default(60 * 60 * 24 * 14),
   PASSPORT_TTL_SECONDS: duration.default(60),
 
+  /** @apollo/gateway otherwise sends usage metrics to Apollo and probes cloud metadata endpoints. */
+  APOLLO_TELEMETRY: z.enum(['true', 'false']).default('false'),
+
   BOOTSTRAP_MASTER_USERNAME: z.string().optional(),
   BOOTSTRAP_MASTER_PASSWORD: z.string().optional(),
 });
@@ -69,7 +72,7 @@ export interface Config {
     | { kind: 'sqlite'; dir: string; prefix: string };
   redis: { url: string; prefix: string } | { kind: 'memory'; prefix: string };
   mqtt: { url: string } | { embeddedPort: number };
-  gateway: { port: number; subgraphUrls: Record<SubgraphName, string> };
+  gateway: { port: number; subgraphUrls: Record<SubgraphName, string>; apolloTelemetry: boolean };
   subgraphPorts: Record<SubgraphName, number>;
   auth: {
     jwtSecret: string;
@@ -131,7 +134,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       : { kind: 'sqlite', dir: e.DATA_DIR, prefix: e.DATABASE_PREFIX },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : { kind: 'memory', prefix: e.REDIS_PREFIX },
     mqtt: e.MQTT_URL ? { url: e.MQTT_URL } : { embeddedPort: e.EMBEDDED_MQTT_PORT },
-    gateway: { port: e.GATEWAY_PORT, subgraphUrls },
+    gateway: { port: e.GATEWAY_PORT, subgraphUrls, apolloTelemetry: e.APOLLO_TELEMETRY === 'true' },
     subgraphPorts,
     auth: {
       jwtSecret: e.JWT_SECRET,
@@ -143,5 +146,26 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bootstrapMaster: e.BOOTSTRAP_MASTER_USERNAME
       ? { username: e.BOOTSTRAP_MASTER_USERNAME, password: e.BOOTSTRAP_MASTER_PASSWORD! }
       : undefined,
+  };
+}
+
+/**
+ * Some libraries read their switches from process.env alone. @apollo/gateway starts exporting usage
+ * metrics to Apollo, after probing cloud metadata addresses, unless APOLLO_TELEMETRY_DISABLED is set:
+ * the platform sends nothing off the machine unless APOLLO_TELEMETRY=true. Call before building one.
+ */
+export function applyLibraryEnvironment(config: Config, target: NodeJS.ProcessEnv = process.env): void {
+  if (!config.gateway.apolloTelemetry) target.APOLLO_TELEMETRY_DISABLED = 'true';
+}
+
+/**
+ * Where the tests find the real services (MariaDB, Redis, Mosquitto). They default to this machine's;
+ * TEST_DATABASE_URL, TEST_REDIS_URL and TEST_MQTT_URL point them elsewhere.
+ */
+export function testServiceUrls(source: NodeJS.ProcessEnv = process.env) {
+  return {
+    databaseUrl: source.TEST_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306',
+    redisUrl: source.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    mqttUrl: source.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883',
   };
 }

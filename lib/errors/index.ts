@@ -3,7 +3,6 @@
  * Redis, MQTT), so clients and other subgraphs match on `extensions.code` and never on messages.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { unwrapResolverError } from '@apollo/server/errors';
 
 export const ErrorCode = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
@@ -60,7 +59,9 @@ export function toGraphQLError(error: DomainError): GraphQLError {
  */
 export function createErrorFormatter(onInternal: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    // Resolver errors arrive wrapped in a located GraphQLError; the thrown value is its originalError.
+    // In the gateway, a subgraph's error arrives the same way, its originalError being the JSON error.
+    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
     if (original instanceof DomainError) {
       return {
         ...formatted,
@@ -68,16 +69,18 @@ export function createErrorFormatter(onInternal: (error: unknown) => void) {
         extensions: { code: original.code, ...original.details },
       };
     }
+    // An Error that is not a GraphQLError was thrown by accident (a bug, a driver, a network failure):
+    // its message may hold SQL or addresses. Coded errors raised on purpose, by graphql-js, Apollo,
+    // or a subgraph (already formatted there) are safe to show.
+    const accidental = original instanceof Error && !(original instanceof GraphQLError);
     const code = formatted.extensions?.code;
-    // Errors Apollo/graphql-js raise themselves (parse, validation, bad variables) or that we
-    // raised on purpose as GraphQLError with a code are safe to show.
-    if (original instanceof GraphQLError && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
-      return formatted;
-    }
-    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && !(original instanceof Error && !(original instanceof GraphQLError))) {
-      return formatted;
-    }
+    if (!accidental && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
     onInternal(original);
-    return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
   };
 }

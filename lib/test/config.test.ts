@@ -1,0 +1,53 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyLibraryEnvironment, ConfigError, DEMO_SECRETS, loadConfig } from '../config/index.js';
+
+test('with nothing configured, config selects the embedded defaults', () => {
+  const c = loadConfig({});
+  assert.equal(c.database.kind, 'sqlite');
+  assert.ok(!('url' in c.redis));
+  assert.deepEqual(c.mqtt, { embeddedPort: 1884 });
+  assert.equal(c.gateway.port, 4000);
+  assert.equal(c.gateway.subgraphUrls.locker, 'http://127.0.0.1:4005/graphql');
+});
+
+test('with DATABASE_URL, REDIS_URL and MQTT_URL set, config selects the real services', () => {
+  const c = loadConfig({ DATABASE_URL: 'mysql://u:p@db:3306', REDIS_URL: 'redis://r:6379', MQTT_URL: 'mqtt://m:1883' });
+  assert.deepEqual(c.database, { kind: 'mysql', url: 'mysql://u:p@db:3306', prefix: 'hubgraph' });
+  assert.equal('url' in c.redis && c.redis.url, 'redis://r:6379');
+  assert.deepEqual(c.mqtt, { url: 'mqtt://m:1883' });
+});
+
+test('invalid values are refused with every offending variable named', () => {
+  assert.throws(
+    () => loadConfig({ GATEWAY_PORT: 'abc', DATABASE_URL: 'not a url', JWT_SECRET: 'short' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /GATEWAY_PORT/.test(err.message) &&
+      /DATABASE_URL/.test(err.message) &&
+      /JWT_SECRET/.test(err.message),
+  );
+});
+
+test('production refuses the local demo secrets', () => {
+  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /JWT_SECRET, PASSPORT_SECRET/);
+  const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), PASSPORT_SECRET: 'y'.repeat(40) });
+  assert.notEqual(ok.auth.jwtSecret, DEMO_SECRETS.jwtSecret);
+});
+
+test('a bootstrap master needs both a username and a password', () => {
+  assert.throws(() => loadConfig({ BOOTSTRAP_MASTER_USERNAME: 'root' }), ConfigError);
+  assert.deepEqual(loadConfig({ BOOTSTRAP_MASTER_USERNAME: 'boss', BOOTSTRAP_MASTER_PASSWORD: 'pw-123456789' }).bootstrapMaster, {
+    username: 'boss',
+    password: 'pw-123456789',
+  });
+});
+
+test('Apollo gateway telemetry is switched off unless APOLLO_TELEMETRY=true', () => {
+  const off: NodeJS.ProcessEnv = {};
+  applyLibraryEnvironment(loadConfig({}), off);
+  assert.equal(off.APOLLO_TELEMETRY_DISABLED, 'true');
+  const on: NodeJS.ProcessEnv = {};
+  applyLibraryEnvironment(loadConfig({ APOLLO_TELEMETRY: 'true' }), on);
+  assert.equal(on.APOLLO_TELEMETRY_DISABLED, undefined);
+});

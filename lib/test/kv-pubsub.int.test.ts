@@ -1,0 +1,71 @@
+/** One contract, run over both implementations: the in-memory stand-ins must behave like Redis. */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testServiceUrls } from '../config/index.js';
+import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../infra/kv.js';
+import { MemoryPubSub, RedisPubSub, type PubSub } from '../infra/pubsub.js';
+
+const prefix = `hgtest:${randomBytes(4).toString('hex')}:`;
+const { redisUrl } = testServiceUrls();
+
+const implementations: [string, () => Promise<{ kv: KeyValueStore; pubsub: PubSub }>][] = [
+  ['memory', async () => ({ kv: new MemoryKeyValueStore(), pubsub: new MemoryPubSub() })],
+  [
+    'redis',
+    async () => ({
+      kv: await RedisKeyValueStore.connect(redisUrl, prefix),
+      pubsub: await RedisPubSub.connect(redisUrl, prefix),
+    }),
+  ],
+];
+
+for (const [name, make] of implementations) {
+  describe(`${name} key-value store and pub/sub`, async () => {
+    const { kv, pubsub } = await make();
+    after(async () => {
+      await kv.del('a', 'b', 'ttl');
+      await Promise.all([kv.close(), pubsub.close()]);
+    });
+
+    test('set/get/del, and set-if-absent claims a key exactly once', async () => {
+      assert.equal(await kv.get('a'), null);
+      assert.equal(await kv.set('a', '1'), true);
+      assert.equal(await kv.get('a'), '1');
+      assert.equal(await kv.set('b', 'x', { onlyIfAbsent: true }), true);
+      assert.equal(await kv.set('b', 'y', { onlyIfAbsent: true }), false);
+      assert.equal(await kv.get('b'), 'x');
+      assert.equal(await kv.del('a', 'b', 'missing'), 2);
+      assert.equal(await kv.get('a'), null);
+    });
+
+    test('keys with a TTL expire', async () => {
+      await kv.set('ttl', 'v', { ttlSeconds: 1 });
+      assert.equal(await kv.get('ttl'), 'v');
+      await sleep(1100);
+      assert.equal(await kv.get('ttl'), null);
+    });
+
+    test('subscribers get what is published on their channel until they unsubscribe', async () => {
+      const got: string[] = [];
+      const unsubscribe = await pubsub.subscribe('chan', (m) => got.push(m));
+      const other = await pubsub.subscribe('other', () => assert.fail('wrong channel'));
+      await pubsub.publish('chan', 'one');
+      await waitFor(() => got.length === 1);
+      await unsubscribe();
+      await other();
+      await pubsub.publish('chan', 'two');
+      await sleep(100);
+      assert.deepEqual(got, ['one']);
+    });
+  });
+}
+
+async function waitFor(cond: () => boolean, ms = 2000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await sleep(10);
+  }
+}
