@@ -12,12 +12,11 @@ import { startPlatform } from './platform.js';
 const started = performance.now();
 const config = loadConfig();
 const logger = createLogger(config.logLevel, 'hubgraph');
-const embedded = config.database.kind === 'sqlite';
 const platform = await startPlatform({ config, logger, ports: 'config', seed: config.env !== 'production' });
 const ms = Math.round(performance.now() - started);
 
 const mode = [
-  embedded ? `SQLite in ${config.database.kind === 'sqlite' ? config.database.dir : ''}` : 'MySQL/MariaDB',
+  config.database.kind === 'sqlite' ? `SQLite in ${config.database.dir}` : 'MySQL/MariaDB',
   'url' in config.redis ? 'Redis' : 'in-memory cache/pub-sub',
   'url' in config.mqtt ? `MQTT ${config.mqtt.url}` : `embedded MQTT on 127.0.0.1:${config.mqtt.embeddedPort}`,
 ].join(', ');

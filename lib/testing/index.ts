@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadConfig, testServiceUrls, type Config } from '../config/index.js';
-import { signPassport } from '../auth/tokens.js';
+import { PASSPORT_HEADER, signPassport } from '../auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
 import { createInfra, type Infra } from '../infra/index.js';
 import { createLogger } from '../logger.js';
@@ -12,7 +12,6 @@ import { databaseName, dropMysqlDatabases } from '../orm/index.js';
 import { bootSubgraph, type BootedSubgraph } from '../subgraph/boot.js';
 import type { BaseContext, SubgraphDefinition } from '../subgraph/index.js';
 import { SUBGRAPH_NAMES } from '../subgraphs.js';
-import { PASSPORT_HEADER } from '../auth/tokens.js';
 
 export const silentLogger = createLogger('silent', 'test');
 
