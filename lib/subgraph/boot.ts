@@ -33,6 +33,11 @@ export async function bootSubgraph<T extends BaseContext>(
 ): Promise<BootedSubgraph> {
   const { config, infra, logger } = options;
   const db = await openDatabase(def, config.database, { onQuery: options.onQuery });
+  // Undo in reverse whatever was set up, whether boot fails half-way or the subgraph stops.
+  const undo: (() => Promise<void>)[] = [() => db.orm.close()];
+  const stop = async () => {
+    for (const step of undo.splice(0).reverse()) await step();
+  };
   try {
     const schema = await prepareSchema(db);
     if (schema.migrations.length) logger.info({ subgraph: def.name, migrations: schema.migrations }, 'migrated');
@@ -41,19 +46,12 @@ export async function bootSubgraph<T extends BaseContext>(
       await seedDemo(db, def);
     }
     const server = await createSubgraphServer(def, { config, db, infra, logger });
+    undo.push(() => server.stop());
     const listening = await listen(server.app, options.port, config.host);
-    return {
-      name: def.name,
-      url: `${listening.url}/graphql`,
-      db,
-      async stop() {
-        await listening.close();
-        await server.stop();
-        await db.orm.close();
-      },
-    };
+    undo.push(() => listening.close());
+    return { name: def.name, url: `${listening.url}/graphql`, db, stop };
   } catch (err) {
-    await db.orm.close();
+    await stop();
     throw err;
   }
 }
