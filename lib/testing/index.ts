@@ -71,9 +71,9 @@ export interface TestSubgraph extends BootedSubgraph {
 /** Boots one subgraph on a free port against the real services, in databases of its own. */
 export async function startTestSubgraph<T extends BaseContext>(
   def: SubgraphDefinition<T>,
-  options: { seed?: boolean; mqtt?: boolean } = {},
+  options: { seed?: boolean; mqtt?: boolean; env?: Record<string, string> } = {},
 ): Promise<TestSubgraph> {
-  const config = realServicesConfig();
+  const config = realServicesConfig(options.env);
   const infra = await createInfra(config, {
     mqttUrl: options.mqtt && 'url' in config.mqtt ? config.mqtt.url : undefined,
   });

@@ -1,0 +1,27 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestSubgraph, type TestSubgraph } from '../../../lib/testing/index.js';
+import { userSubgraph } from '../src/server.js';
+import { User } from '../src/entities/user.entity.js';
+import { AuthService } from '../src/services/auth.service.js';
+import { RefreshTokenStore } from '../src/services/refresh-tokens.js';
+
+let sg: TestSubgraph;
+before(async () => {
+  // No demo seed: the configured bootstrap MASTER is the only way in.
+  sg = await startTestSubgraph(userSubgraph, {
+    env: { BOOTSTRAP_MASTER_USERNAME: 'chief', BOOTSTRAP_MASTER_PASSWORD: 'a-long-bootstrap-pw-1' },
+  });
+});
+after(() => sg.close());
+
+test('the configured bootstrap MASTER exists at start, once, and can sign in', async () => {
+  const users = await sg.db.orm.em.fork().find(User, {});
+  assert.deepEqual(users.map((u) => [u.username, u.role]), [['chief', 'MASTER']]);
+  const r = await sg.request('mutation { signIn(username: "chief", password: "a-long-bootstrap-pw-1") { user { role } } }');
+  assert.equal(r.body.data!.signIn.user.role, 'MASTER');
+  // Every start runs the bootstrap again; it must not add a second account.
+  const again = new AuthService(sg.db.orm.em.fork(), new RefreshTokenStore(sg.infra.kv, 60), sg.config.auth);
+  assert.equal(await again.ensureMaster('chief', 'a-long-bootstrap-pw-1'), false);
+  assert.equal(await sg.db.orm.em.fork().count(User, {}), 1);
+});
