@@ -40,7 +40,6 @@ const HUB = {
   daejeon: '018f3d6c-9a17-7c18-b2a1-e3b893f00108',
   ulsan: '018f3d6c-9a18-7c19-b2a1-e3b893f00109',
 } as const;
-export const DEMO_HUBS = HUB;
 
 const id = (group: number, n: number) =>
   `0190f000-0000-7000-8000-${group.toString(16).padStart(4, '0')}${n.toString(16).padStart(8, '0')}`;

@@ -5,28 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SUBGRAPH_NAMES } from '../lib/subgraphs.js';
+import { listFiles } from './files.js';
 import { ROOT } from './supergraph.js';
 
 const TRANSPORT = /from '(graphql|graphql-ws|graphql-sse|graphql-tag|@apollo\/[^']+|mqtt|redis|express|ws|undici|@as-integrations\/[^']+)'/;
 const ADAPTER_DIRS = /\/(resolvers|mqtt|events)\//;
 const PROJECT_TRANSPORT = /from '[./]+\/(lib\/subgraph|lib\/infra\/(mqtt|pubsub)|[^']*\/(resolvers|mqtt|events)\/)[^']*'/;
 
-async function sources(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  const nested = await Promise.all(
-    entries.map((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [])),
-  );
-  return nested.flat();
-}
-
 test('domain/ and services/ of every subgraph import no transport code', async () => {
   const offenders: string[] = [];
   for (const name of SUBGRAPH_NAMES) {
     for (const layer of ['domain', 'services']) {
-      for (const file of await sources(path.join(ROOT, 'subgraphs', name, 'src', layer))) {
+      for (const file of await listFiles(path.join(ROOT, 'subgraphs', name, 'src', layer), '.ts')) {
         if (ADAPTER_DIRS.test(file)) continue;
         const text = await readFile(file, 'utf8');
         for (const line of text.split('\n')) {
@@ -39,7 +32,7 @@ test('domain/ and services/ of every subgraph import no transport code', async (
 });
 
 test('only lib/config reads process.env', async () => {
-  const files = (await Promise.all(['lib', 'gateway', 'subgraphs'].map((d) => sources(path.join(ROOT, d))))).flat();
+  const files = (await Promise.all(['lib', 'gateway', 'subgraphs'].map((d) => listFiles(path.join(ROOT, d), '.ts')))).flat();
   const readers = [];
   for (const file of files) {
     if (file.includes(`${path.sep}test${path.sep}`) || file.endsWith('.test.ts')) continue;

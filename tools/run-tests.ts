@@ -6,8 +6,8 @@
  * `npm test -- unit|int|e2e` runs one tier.
  */
 import { spawn } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { listFiles } from './files.js';
 import { ROOT } from './supergraph.js';
 
 const tiers = {
@@ -17,21 +17,9 @@ const tiers = {
 } as const;
 type Tier = keyof typeof tiers;
 
-async function findTests(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(
-    entries.map((e) => {
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) return e.name === 'node_modules' || e.name.startsWith('.') ? [] : findTests(full);
-      return e.name.endsWith('.test.ts') ? [full] : [];
-    }),
-  );
-  return nested.flat();
-}
-
 const wanted = process.argv.slice(2).filter((a): a is Tier => a in tiers);
 const selected = wanted.length ? wanted : (Object.keys(tiers) as Tier[]);
-const all = (await Promise.all(['lib', 'gateway', 'subgraphs', 'tools', 'e2e'].map((d) => findTests(path.join(ROOT, d))))).flat();
+const all = (await Promise.all(['lib', 'gateway', 'subgraphs', 'tools', 'e2e'].map((d) => listFiles(path.join(ROOT, d), '.test.ts')))).flat();
 const files = all.filter((f) => selected.some((t) => tiers[t](f))).sort();
 if (files.length === 0) {
   console.error('no test files found');
