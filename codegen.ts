@@ -25,7 +25,7 @@ const mappers: Record<string, Record<string, string>> = {
   },
 };
 
-const ENTITY_REF = '../../../../lib/federation.js#EntityRef';
+const ENTITY_REF = '../../../../lib/federation/index.js#EntityRef';
 
 const config: CodegenConfig = {
   overwrite: true,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
 import { signAccessToken } from '../lib/auth/tokens.js';
 import { errorCode, dropTestDatabases, postGraphQL, realServicesConfig, silentLogger } from '../lib/testing/index.js';
-import type { SubgraphName } from '../lib/subgraphs.js';
+import type { SubgraphName } from '../lib/topology/index.js';
 import { startPlatform, type Platform } from '../tools/platform.js';
 import { Hub } from '../subgraphs/hub/src/entities/hub.entity.js';
 import { ALL_FIVE_QUERY } from './queries.js';

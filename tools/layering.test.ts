@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { SUBGRAPH_NAMES } from '../lib/subgraphs.js';
+import { SUBGRAPH_NAMES } from '../lib/topology/index.js';
 import { listFiles } from './files.js';
 import { ROOT } from './supergraph.js';
 

@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../lib/config/index.js';
-import { createLogger } from '../lib/logger.js';
-import { stopOnSignals } from '../lib/shutdown.js';
+import { createLogger } from '../lib/logger/index.js';
+import { stopOnSignals } from '../lib/lifecycle/shutdown.js';
 import { startPlatform } from './platform.js';
 
 const started = performance.now();

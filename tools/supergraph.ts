@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, sdlPath } from '../lib/subgraphs.js';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, sdlPath } from '../lib/topology/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SUPERGRAPH_PATH = path.join(ROOT, 'schema/supergraph.graphql');

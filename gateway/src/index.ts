@@ -1,9 +1,9 @@
 /** The gateway as its own process (docker-compose): reads the committed supergraph and listens. */
 import { readFile } from 'node:fs/promises';
 import { loadConfig } from '../../lib/config/index.js';
-import { createLogger } from '../../lib/logger.js';
-import { stopOnSignals } from '../../lib/shutdown.js';
-import { listen } from '../../lib/subgraph/http.js';
+import { createLogger } from '../../lib/logger/index.js';
+import { stopOnSignals } from '../../lib/lifecycle/shutdown.js';
+import { listen } from '../../lib/http/index.js';
 import { createGateway } from './server.js';
 
 const config = loadConfig();

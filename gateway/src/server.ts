@@ -12,9 +12,9 @@ import {
 import { ApolloGateway } from '@apollo/gateway';
 import { applyLibraryEnvironment, type Config } from '../../lib/config/index.js';
 import { createErrorFormatter } from '../../lib/errors/index.js';
-import type { Logger } from '../../lib/logger.js';
-import { graphqlShapedErrors, jsonBody } from '../../lib/subgraph/http.js';
-import { isSubgraphName, type SubgraphName } from '../../lib/subgraphs.js';
+import type { Logger } from '../../lib/logger/index.js';
+import { graphqlShapedErrors, jsonBody } from '../../lib/http/index.js';
+import { isSubgraphName, type SubgraphName } from '../../lib/topology/index.js';
 import { PassportDataSource, viewerFromAuthorization, type GatewayContext } from './auth.js';
 
 export interface GatewayOptions {

@@ -3,7 +3,7 @@
  * and handed to every process as a typed object. Every variable is listed in .env.example.
  */
 import { z } from 'zod';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../subgraphs.js';
+import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../topology/index.js';
 
 /**
  * Local demo defaults. They let `npm start` run with nothing configured; they are public,

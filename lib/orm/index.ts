@@ -24,7 +24,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { SeedManager, type Seeder } from '@mikro-orm/seeder';
 import mysql from 'mysql2/promise';
 import type { Config } from '../config/index.js';
-import type { SubgraphName } from '../subgraphs.js';
+import type { SubgraphName } from '../topology/index.js';
 
 /** What a subgraph tells the platform about its persistence. */
 export interface DatabaseModule {

@@ -4,9 +4,9 @@
  */
 import type { Config } from '../config/index.js';
 import type { Infra } from '../infra/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../logger/index.js';
 import { openDatabase, prepareSchema, seedDemo, type Database } from '../orm/index.js';
-import { listen } from './http.js';
+import { listen } from '../http/index.js';
 import { createSubgraphServer, type BaseContext, type SubgraphDefinition } from './index.js';
 
 export interface BootOptions {

@@ -22,8 +22,8 @@ import type { Viewer } from '../auth/viewer.js';
 import { DomainError, createErrorFormatter, toGraphQLError } from '../errors/index.js';
 import type { Infra } from '../infra/index.js';
 import type { Database, DatabaseModule } from '../orm/index.js';
-import type { Logger } from '../logger.js';
-import { graphqlShapedErrors, jsonBody } from './http.js';
+import type { Logger } from '../logger/index.js';
+import { graphqlShapedErrors, jsonBody } from '../http/index.js';
 
 export interface SubgraphDeps {
   config: Config;

@@ -1,8 +1,8 @@
 /** Entry point of a subgraph running as its own process (docker-compose): config → connect → listen. */
 import { loadConfig } from '../config/index.js';
 import { createInfra, mqttUrl } from '../infra/index.js';
-import { createLogger } from '../logger.js';
-import { stopOnSignals } from '../shutdown.js';
+import { createLogger } from '../logger/index.js';
+import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { bootSubgraph } from './boot.js';
 import type { BaseContext, SubgraphDefinition } from './index.js';
 

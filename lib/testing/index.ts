@@ -7,11 +7,11 @@ import { loadConfig, testServiceUrls, type Config } from '../config/index.js';
 import { PASSPORT_HEADER, signPassport } from '../auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
 import { createInfra, type Infra } from '../infra/index.js';
-import { createLogger } from '../logger.js';
+import { createLogger } from '../logger/index.js';
 import { databaseName, dropMysqlDatabases } from '../orm/index.js';
 import { bootSubgraph, type BootedSubgraph } from '../subgraph/boot.js';
 import type { BaseContext, SubgraphDefinition } from '../subgraph/index.js';
-import { SUBGRAPH_NAMES } from '../subgraphs.js';
+import { SUBGRAPH_NAMES } from '../topology/index.js';
 
 export const silentLogger = createLogger('silent', 'test');
 

@@ -1,5 +1,5 @@
 import type { DeliveryManagerResolvers, HubResolvers, UserResolvers } from '../__generated__/resolvers-types.js';
-import { ref } from '../../../../lib/federation.js';
+import { ref } from '../../../../lib/federation/index.js';
 
 export const DeliveryManager: DeliveryManagerResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.manager.load(reference.id),

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Locker as LockerModel } from '../entities/locker.entity.js';
 import type { Compartment as CompartmentModel } from '../entities/compartment.entity.js';
-import type { EntityRef as EntityRefModel } from '../../../../lib/federation.js';
+import type { EntityRef as EntityRefModel } from '../../../../lib/federation/index.js';
 import type { LockerContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

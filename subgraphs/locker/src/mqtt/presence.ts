@@ -4,7 +4,7 @@
  */
 import type { MikroORM } from '@mikro-orm/core';
 import type { MqttClient } from '../../../../lib/infra/mqtt.js';
-import type { Logger } from '../../../../lib/logger.js';
+import type { Logger } from '../../../../lib/logger/index.js';
 import { allLockersTopic, parseLockerTopic, parsePresence } from '../domain/topics.js';
 import { LockerService } from '../services/lockers.service.js';
 

@@ -1,5 +1,5 @@
 import type { CompartmentResolvers, HubResolvers, LockerResolvers } from '../__generated__/resolvers-types.js';
-import { ref } from '../../../../lib/federation.js';
+import { ref } from '../../../../lib/federation/index.js';
 import { compartmentState } from '../domain/compartment-state.js';
 
 export const Locker: LockerResolvers = {

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Firm as FirmModel } from '../entities/firm.entity.js';
 import type { Product as ProductModel } from '../entities/product.entity.js';
-import type { EntityRef as EntityRefModel } from '../../../../lib/federation.js';
+import type { EntityRef as EntityRefModel } from '../../../../lib/federation/index.js';
 import type { OrderContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

@@ -1,5 +1,5 @@
 import type { FirmResolvers, HubResolvers, ProductResolvers } from '../__generated__/resolvers-types.js';
-import { ref } from '../../../../lib/federation.js';
+import { ref } from '../../../../lib/federation/index.js';
 
 export const Firm: FirmResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.firm.load(reference.id),

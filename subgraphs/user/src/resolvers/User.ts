@@ -1,5 +1,5 @@
 import type { UserResolvers } from '../__generated__/resolvers-types.js';
-import { ref } from '../../../../lib/federation.js';
+import { ref } from '../../../../lib/federation/index.js';
 
 export const User: UserResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.user.load(reference.id),

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphQLError } from 'graphql';
-import { createErrorFormatter, DomainError, ErrorCode } from '../errors/index.js';
+import { createErrorFormatter, DomainError, ErrorCode } from './index.js';
 
 test('coded domain errors reach clients with their code; internal errors are masked and logged', () => {
   const logged: unknown[] = [];

@@ -4,9 +4,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dropTestDatabases, realServicesConfig } from '../testing/index.js';
-import { openDatabase, prepareSchema } from '../orm/index.js';
-import { SUBGRAPHS } from '../../tools/platform.js';
+import { dropTestDatabases, realServicesConfig } from '../lib/testing/index.js';
+import { openDatabase, prepareSchema } from '../lib/orm/index.js';
+import { SUBGRAPHS } from './platform.js';
 
 const config = realServicesConfig();
 after(() => dropTestDatabases(config));

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT } from 'jose';
-import { signAccessToken, signPassport, verifyAccessToken, verifyPassport } from '../auth/tokens.js';
-import { ANONYMOUS, type AuthenticatedViewer } from '../auth/viewer.js';
+import { signAccessToken, signPassport, verifyAccessToken, verifyPassport } from './tokens.js';
+import { ANONYMOUS, type AuthenticatedViewer } from './viewer.js';
 import { DomainError } from '../errors/index.js';
 
 const JWT = 'j'.repeat(40);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { createInfra } from '../infra/index.js';
-import { bootSubgraph } from '../subgraph/boot.js';
+import { bootSubgraph } from './boot.js';
 import { dropTestDatabases, realServicesConfig, silentLogger } from '../testing/index.js';
 import { lockerSubgraph } from '../../subgraphs/locker/src/server.js';
 

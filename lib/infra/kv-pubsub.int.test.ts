@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testServiceUrls } from '../config/index.js';
-import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from '../infra/kv.js';
-import { MemoryPubSub, RedisPubSub, type PubSub } from '../infra/pubsub.js';
+import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from './kv.js';
+import { MemoryPubSub, RedisPubSub, type PubSub } from './pubsub.js';
 
 const prefix = `hgtest:${randomBytes(4).toString('hex')}:`;
 const { redisUrl } = testServiceUrls();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyLibraryEnvironment, ConfigError, DEMO_SECRETS, loadConfig } from '../config/index.js';
+import { applyLibraryEnvironment, ConfigError, DEMO_SECRETS, loadConfig } from './index.js';
 
 test('with nothing configured, config selects the embedded defaults', () => {
   const c = loadConfig({});
