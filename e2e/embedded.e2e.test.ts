@@ -5,6 +5,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../lib/config/index.js';
+import { SUBGRAPH_NAMES } from '../lib/topology/index.js';
 import { postGraphQL, silentLogger } from '../lib/testing/index.js';
 import { startPlatform, type Platform } from '../tools/platform.js';
 import { ALL_FIVE_QUERY } from './queries.js';
@@ -25,7 +26,7 @@ after(async () => {
 
 test('on embedded defaults the platform creates one SQLite file per subgraph and seeds the demo', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.sqlite')).sort();
-  assert.deepEqual(files, ['delivery', 'hub', 'locker', 'order', 'user'].map((n) => `hubgraph_${n}.sqlite`));
+  assert.deepEqual(files, SUBGRAPH_NAMES.map((n) => `hubgraph_${n}.sqlite`).sort());
   const signIn = await postGraphQL(platform.gatewayUrl, 'mutation { signIn(username: "firm_manager", password: "hubgraph-demo") { accessToken user { role firm { id } } } }');
   assert.equal(signIn.body.data!.signIn.user.role, 'FIRM_MANAGER');
   const r = await postGraphQL(platform.gatewayUrl, ALL_FIVE_QUERY, {}, { authorization: `Bearer ${signIn.body.data!.signIn.accessToken}` });

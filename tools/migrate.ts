@@ -6,11 +6,12 @@
  */
 import { loadConfig } from '../lib/config/index.js';
 import { openDatabase, prepareSchema } from '../lib/orm/index.js';
-import { SUBGRAPHS } from './platform.js';
+import { loadSubgraphs } from './subgraphs.js';
 
 const [command = 'up', ...names] = process.argv.slice(2);
 const config = loadConfig();
-const selected = names.length ? SUBGRAPHS.filter((s) => names.includes(s.name)) : SUBGRAPHS;
+const all = await loadSubgraphs();
+const selected = names.length ? all.filter((s) => names.includes(s.name)) : all;
 if (names.length && selected.length !== names.length) throw new Error(`Unknown subgraph in ${names.join(', ')}`);
 
 for (const def of selected) {

@@ -6,12 +6,12 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropTestDatabases, realServicesConfig } from '../lib/testing/index.js';
 import { openDatabase, prepareSchema } from '../lib/orm/index.js';
-import { SUBGRAPHS } from './platform.js';
+import { loadSubgraphs } from './subgraphs.js';
 
 const config = realServicesConfig();
 after(() => dropTestDatabases(config));
 
-for (const def of SUBGRAPHS) {
+for (const def of await loadSubgraphs()) {
   test(`${def.name}: migrations bring a new database level with the entities`, async () => {
     const db = await openDatabase(def, config.database);
     try {

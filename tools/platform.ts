@@ -12,23 +12,10 @@ import { startEmbeddedBroker, type EmbeddedBroker } from '../lib/infra/mqtt.js';
 import type { Logger } from '../lib/logger/index.js';
 import { bootSubgraph, type BootedSubgraph } from '../lib/subgraph/boot.js';
 import { listen } from '../lib/http/index.js';
-import type { SubgraphDefinition } from '../lib/subgraph/index.js';
 import type { SubgraphName } from '../lib/topology/index.js';
 import { createGateway } from '../gateway/src/server.js';
-import { deliverySubgraph } from '../subgraphs/delivery/src/server.js';
-import { hubSubgraph } from '../subgraphs/hub/src/server.js';
-import { lockerSubgraph } from '../subgraphs/locker/src/server.js';
-import { orderSubgraph } from '../subgraphs/order/src/server.js';
-import { userSubgraph } from '../subgraphs/user/src/server.js';
+import { loadSubgraphs } from './subgraphs.js';
 import { ROOT } from './supergraph.js';
-
-export const SUBGRAPHS: readonly SubgraphDefinition[] = [
-  userSubgraph,
-  orderSubgraph,
-  hubSubgraph,
-  deliverySubgraph,
-  lockerSubgraph,
-];
 
 export interface PlatformOptions {
   config: Config;
@@ -63,12 +50,12 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     stops.push(() => infra.close());
 
     const booted = await Promise.all(
-      SUBGRAPHS.map((def) =>
+      (await loadSubgraphs()).map((def) =>
         bootSubgraph(def, {
           config,
           infra,
           logger,
-          port: ephemeral ? 0 : config.subgraphPorts[def.name],
+          port: ephemeral ? 0 : config.subgraphs[def.name].port,
           seed: options.seed,
           onQuery: options.onQuery && ((sql) => options.onQuery!(def.name, sql)),
         }),
@@ -81,6 +68,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const subgraphUrls = Object.fromEntries(booted.map((b) => [b.name, b.url])) as Record<SubgraphName, string>;
     const gateway = await createGateway({ config, supergraphSdl, subgraphUrls, logger: logger.child({ service: 'gateway' }) });
     const listening = await listen(gateway.app, ephemeral ? 0 : config.gateway.port, config.host);
+    gateway.attach(listening.server);
     stops.push(async () => {
       await listening.close();
       await gateway.stop();

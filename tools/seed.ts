@@ -1,14 +1,14 @@
 /** `npm run seed`: demo data into whatever database is configured (refused in production). */
 import { loadConfig } from '../lib/config/index.js';
 import { openDatabase, prepareSchema, seedDemo } from '../lib/orm/index.js';
-import { SUBGRAPHS } from './platform.js';
+import { loadSubgraphs } from './subgraphs.js';
 
 const config = loadConfig();
 if (config.env === 'production') {
   console.error('Refusing to seed demo data with NODE_ENV=production');
   process.exit(1);
 }
-for (const def of SUBGRAPHS) {
+for (const def of await loadSubgraphs()) {
   const db = await openDatabase(def, config.database);
   try {
     await prepareSchema(db);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, sdlPath } from '../lib/topology/index.js';
+import { SUBGRAPHS, subgraphPaths } from '../lib/topology/index.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SUPERGRAPH_PATH = path.join(ROOT, 'schema/supergraph.graphql');
@@ -14,10 +14,10 @@ export const SUPERGRAPH_PATH = path.join(ROOT, 'schema/supergraph.graphql');
  */
 export async function composeSupergraph(): Promise<string> {
   const services = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => ({
+    SUBGRAPHS.map(async ({ name, port }) => ({
       name,
-      url: `http://127.0.0.1:${DEFAULT_SUBGRAPH_PORTS[name]}/graphql`,
-      typeDefs: parse(await readFile(path.join(ROOT, sdlPath(name)), 'utf8')),
+      url: `http://127.0.0.1:${port}/graphql`,
+      typeDefs: parse(await readFile(path.join(ROOT, subgraphPaths(name).sdl), 'utf8')),
     })),
   );
   const result = composeServices(services);

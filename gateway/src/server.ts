@@ -2,6 +2,7 @@
  * Builds the gateway (does not listen): Apollo Server over @apollo/gateway with a static supergraph,
  * the passport data sources, Sandbox in development, /healthz and /readyz.
  */
+import type http from 'node:http';
 import express from 'express';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -16,6 +17,7 @@ import type { Logger } from '../../lib/logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../../lib/http/index.js';
 import { isSubgraphName, type SubgraphName } from '../../lib/topology/index.js';
 import { PassportDataSource, viewerFromAuthorization, type GatewayContext } from './auth.js';
+import { attachSubscriptions, type SubscriptionServer } from './subscriptions/index.js';
 
 export interface GatewayOptions {
   config: Config;
@@ -27,6 +29,8 @@ export interface GatewayOptions {
 
 export interface GatewayServer {
   app: express.Express;
+  /** Hooks what the HTTP server carries besides requests: the WebSocket upgrades of subscriptions. */
+  attach(server: http.Server): void;
   stop(): Promise<void>;
 }
 
@@ -88,9 +92,14 @@ export async function createGateway({ config, supergraphSdl, subgraphUrls, logge
   );
   app.use(graphqlShapedErrors);
 
+  const attached: SubscriptionServer[] = [];
   return {
     app,
+    attach(server) {
+      attached.push(attachSubscriptions(server));
+    },
     async stop() {
+      await Promise.all(attached.splice(0).map((s) => s.close()));
       await apollo.stop();
     },
   };

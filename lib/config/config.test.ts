@@ -8,7 +8,7 @@ test('with nothing configured, config selects the embedded defaults', () => {
   assert.ok(!('url' in c.redis));
   assert.deepEqual(c.mqtt, { embeddedPort: 1884 });
   assert.equal(c.gateway.port, 4000);
-  assert.equal(c.gateway.subgraphUrls.locker, 'http://127.0.0.1:4005/graphql');
+  assert.deepEqual(c.subgraphs.locker, { port: 4005, url: 'http://127.0.0.1:4005/graphql' });
 });
 
 test('with DATABASE_URL, REDIS_URL and MQTT_URL set, config selects the real services', () => {

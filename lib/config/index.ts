@@ -3,7 +3,7 @@
  * and handed to every process as a typed object. Every variable is listed in .env.example.
  */
 import { z } from 'zod';
-import { DEFAULT_SUBGRAPH_PORTS, SUBGRAPH_NAMES, type SubgraphName } from '../topology/index.js';
+import { SUBGRAPHS, subgraphEnvNames, type SubgraphName } from '../topology/index.js';
 
 /**
  * Local demo defaults. They let `npm start` run with nothing configured; they are public,
@@ -36,16 +36,6 @@ const envSchema = z.object({
   EMBEDDED_MQTT_PORT: port.default(1884),
 
   GATEWAY_PORT: port.default(4000),
-  USER_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.user),
-  ORDER_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.order),
-  HUB_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.hub),
-  DELIVERY_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.delivery),
-  LOCKER_PORT: port.default(DEFAULT_SUBGRAPH_PORTS.locker),
-  USER_URL: optionalUrl,
-  ORDER_URL: optionalUrl,
-  HUB_URL: optionalUrl,
-  DELIVERY_URL: optionalUrl,
-  LOCKER_URL: optionalUrl,
   HOST: z.string().default('127.0.0.1'),
 
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.jwtSecret),
@@ -61,6 +51,19 @@ const envSchema = z.object({
   BOOTSTRAP_MASTER_PASSWORD: z.string().optional(),
 });
 
+/** `<NAME>_PORT` and `<NAME>_URL` for every subgraph of lib/topology, so adding one adds its variables. */
+const subgraphEnvSchema = z.object(
+  Object.fromEntries(
+    SUBGRAPHS.flatMap((s) => {
+      const env = subgraphEnvNames(s.name);
+      return [
+        [env.port, port.default(s.port)],
+        [env.url, optionalUrl],
+      ];
+    }),
+  ) as Record<string, typeof optionalUrl | ReturnType<typeof port.default>>,
+);
+
 export type Env = z.infer<typeof envSchema>;
 
 export interface Config {
@@ -72,8 +75,9 @@ export interface Config {
     | { kind: 'sqlite'; dir: string; prefix: string };
   redis: { url: string; prefix: string } | { kind: 'memory'; prefix: string };
   mqtt: { url: string } | { embeddedPort: number };
-  gateway: { port: number; subgraphUrls: Record<SubgraphName, string>; apolloTelemetry: boolean };
-  subgraphPorts: Record<SubgraphName, number>;
+  gateway: { port: number; apolloTelemetry: boolean };
+  /** Where each subgraph listens, and the URL the gateway (and other subgraphs) reach it at. */
+  subgraphs: Record<SubgraphName, { port: number; url: string }>;
   auth: {
     jwtSecret: string;
     passportSecret: string;
@@ -91,11 +95,14 @@ export class ConfigError extends Error {
 /** Reads and validates configuration. Throws ConfigError naming every bad variable. */
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  const parsedSubgraphs = subgraphEnvSchema.safeParse(source);
+  const issues = [...(parsed.error?.issues ?? []), ...(parsedSubgraphs.error?.issues ?? [])];
+  if (!parsed.success || !parsedSubgraphs.success) {
+    const lines = issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const subgraphEnv = parsedSubgraphs.data as Record<string, number | string | undefined>;
   if (e.NODE_ENV === 'production') {
     const demo = [
       e.JWT_SECRET === DEMO_SECRETS.jwtSecret && 'JWT_SECRET',
@@ -107,23 +114,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Set both BOOTSTRAP_MASTER_USERNAME and BOOTSTRAP_MASTER_PASSWORD, or neither');
   }
 
-  const subgraphPorts: Record<SubgraphName, number> = {
-    user: e.USER_PORT,
-    order: e.ORDER_PORT,
-    hub: e.HUB_PORT,
-    delivery: e.DELIVERY_PORT,
-    locker: e.LOCKER_PORT,
-  };
-  const explicitUrls: Record<SubgraphName, string | undefined> = {
-    user: e.USER_URL,
-    order: e.ORDER_URL,
-    hub: e.HUB_URL,
-    delivery: e.DELIVERY_URL,
-    locker: e.LOCKER_URL,
-  };
-  const subgraphUrls = Object.fromEntries(
-    SUBGRAPH_NAMES.map((n) => [n, explicitUrls[n] ?? `http://127.0.0.1:${subgraphPorts[n]}/graphql`]),
-  ) as Record<SubgraphName, string>;
+  const subgraphs = Object.fromEntries(
+    SUBGRAPHS.map(({ name }) => {
+      const env = subgraphEnvNames(name);
+      const port = subgraphEnv[env.port] as number;
+      const url = (subgraphEnv[env.url] as string | undefined) ?? `http://127.0.0.1:${port}/graphql`;
+      return [name, { port, url }];
+    }),
+  ) as Config['subgraphs'];
 
   return {
     env: e.NODE_ENV,
@@ -134,8 +132,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       : { kind: 'sqlite', dir: e.DATA_DIR, prefix: e.DATABASE_PREFIX },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : { kind: 'memory', prefix: e.REDIS_PREFIX },
     mqtt: e.MQTT_URL ? { url: e.MQTT_URL } : { embeddedPort: e.EMBEDDED_MQTT_PORT },
-    gateway: { port: e.GATEWAY_PORT, subgraphUrls, apolloTelemetry: e.APOLLO_TELEMETRY === 'true' },
-    subgraphPorts,
+    gateway: { port: e.GATEWAY_PORT, apolloTelemetry: e.APOLLO_TELEMETRY === 'true' },
+    subgraphs,
     auth: {
       jwtSecret: e.JWT_SECRET,
       passportSecret: e.PASSPORT_SECRET,

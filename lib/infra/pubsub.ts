@@ -67,3 +67,23 @@ export class RedisPubSub implements PubSub {
     await Promise.all([this.pub, this.sub].map(async (c) => c.isOpen && (await c.close())));
   }
 }
+
+/**
+ * Payload type per topic, like Hive's TopicDataMap. Topics may be template literals, so one entry
+ * types a whole family: `{ [topic: `lockerUpdated:${string}`]: { lockerId: string } }`. Each subgraph
+ * declares the map of the topics it publishes, as a type alias (interfaces do not satisfy index signatures).
+ */
+export type TopicMap = { [topic: string]: unknown };
+
+/** PubSub with a payload type per topic instead of bare strings; JSON on the wire. */
+export interface TypedPubSub<M extends TopicMap> {
+  publish<T extends keyof M & string>(topic: T, payload: M[T]): Promise<void>;
+  subscribe<T extends keyof M & string>(topic: T, listener: (payload: M[T]) => void): Promise<Unsubscribe>;
+}
+
+export function typedPubSub<M extends TopicMap>(pubsub: PubSub): TypedPubSub<M> {
+  return {
+    publish: (topic, payload) => pubsub.publish(topic, JSON.stringify(payload)),
+    subscribe: (topic, listener) => pubsub.subscribe(topic, (message) => listener(JSON.parse(message) as M[typeof topic])),
+  };
+}

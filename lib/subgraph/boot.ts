@@ -1,12 +1,15 @@
 /**
- * Boots one subgraph: database (created/migrated), optional demo seed, server, listener.
+ * Boots one subgraph: database (created/migrated), optional demo seed, server, background work,
+ * listener.
  * The single-process launcher, each subgraph's own index.ts and the tests all boot through here.
  */
 import type { Config } from '../config/index.js';
 import type { Infra } from '../infra/index.js';
 import type { Logger } from '../logger/index.js';
+import type { SubgraphName } from '../topology/index.js';
 import { openDatabase, prepareSchema, seedDemo, type Database } from '../orm/index.js';
 import { listen } from '../http/index.js';
+import { startBackground } from './background.js';
 import { createSubgraphServer, type BaseContext, type SubgraphDefinition } from './index.js';
 
 export interface BootOptions {
@@ -21,7 +24,7 @@ export interface BootOptions {
 }
 
 export interface BootedSubgraph {
-  name: string;
+  name: SubgraphName;
   url: string;
   db: Database;
   stop(): Promise<void>;
@@ -45,8 +48,10 @@ export async function bootSubgraph<T extends BaseContext>(
       if (config.env === 'production') throw new Error('Refusing to seed demo data with NODE_ENV=production');
       await seedDemo(db, def);
     }
-    const server = await createSubgraphServer(def, { config, db, infra, logger });
+    const deps = { config, db, infra, logger };
+    const server = await createSubgraphServer(def, deps);
     undo.push(() => server.stop());
+    undo.push(await startBackground(def.background ?? [], deps, logger.child({ subgraph: def.name })));
     const listening = await listen(server.app, options.port, config.host);
     undo.push(() => listening.close());
     return { name: def.name, url: `${listening.url}/graphql`, db, stop };

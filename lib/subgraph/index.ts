@@ -1,8 +1,9 @@
 /**
  * The one shape every subgraph has. A subgraph module (subgraphs/<name>/src/server.ts) declares its SDL,
  * resolvers, entities, migrations, seeder and per-request context; this file turns it into an
- * Express app with Apollo Server, the passport check, an EntityManager fork per request, health
- * checks and error masking. Building (createSubgraphServer) is apart from listening (runSubgraph).
+ * Express app with Apollo Server, the passport check, authorization denied by default, an
+ * EntityManager fork per request, health checks and error masking. Building (createSubgraphServer) is
+ * apart from listening and background work (boot.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,9 @@ import type { Infra } from '../infra/index.js';
 import type { Database, DatabaseModule } from '../orm/index.js';
 import type { Logger } from '../logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../http/index.js';
+import type { SubgraphName } from '../topology/index.js';
+import { denyAnonymousByDefault } from './authorize.js';
+import type { BackgroundTask } from './background.js';
 
 export interface SubgraphDeps {
   config: Config;
@@ -40,6 +44,7 @@ export interface BaseContext {
 }
 
 export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> extends DatabaseModule {
+  name: SubgraphName;
   typeDefs: DocumentNode;
   /** Typed by each subgraph's generated `Resolvers`. */
   resolvers: object;
@@ -47,8 +52,11 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
   createContext(base: BaseContext): TContext;
   /** Whether the subgraph talks MQTT (only then does its process connect to the broker). */
   usesMqtt?: boolean;
-  /** Background work started with the server (bridges, consumers, bootstrap); returns its stop. */
-  onStart?(deps: SubgraphDeps): Promise<(() => Promise<void>) | void>;
+  /**
+   * Work that runs beside the server (MQTT bridges, event consumers, relays, bootstrap steps): started
+   * in order after the server is built, stopped in reverse order (background.ts).
+   */
+  background?: readonly BackgroundTask<SubgraphDeps>[];
 }
 
 /**
@@ -67,6 +75,17 @@ export function defineSubgraph<TContext extends BaseContext>(
   };
 }
 
+/** The executable schema of a subgraph, with authorization denied by default (authorize.ts). */
+export function buildSchema(def: Pick<SubgraphDefinition, 'typeDefs' | 'resolvers'>) {
+  return denyAnonymousByDefault(
+    buildSubgraphSchema({
+      typeDefs: def.typeDefs,
+      // Codegen's Resolvers type and subgraph-js's map describe the same object in two vocabularies.
+      resolvers: def.resolvers as GraphQLResolverMap<unknown>,
+    }),
+  );
+}
+
 export interface SubgraphServer {
   name: string;
   app: express.Express;
@@ -78,13 +97,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   deps: SubgraphDeps,
 ): Promise<SubgraphServer> {
   const log = deps.logger.child({ subgraph: def.name });
-  const schema = buildSubgraphSchema({
-    typeDefs: def.typeDefs,
-    // Codegen's Resolvers type and subgraph-js's map describe the same object in two vocabularies.
-    resolvers: def.resolvers as GraphQLResolverMap<unknown>,
-  });
   const apollo = new ApolloServer<TContext>({
-    schema,
+    schema: buildSchema(def),
     csrfPrevention: true,
     // Subgraphs are reached only through the gateway; their own landing page would just leak the SDL.
     introspection: deps.config.env !== 'production',
@@ -94,7 +108,6 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
-  const stopHooks = (await def.onStart?.(deps)) ?? undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -125,9 +138,6 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   return {
     name: def.name,
     app,
-    async stop() {
-      await stopHooks?.();
-      await apollo.stop();
-    },
+    stop: () => apollo.stop(),
   };
 }

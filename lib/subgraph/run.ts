@@ -10,7 +10,7 @@ export async function runSubgraph<T extends BaseContext>(def: SubgraphDefinition
   const config = loadConfig();
   const logger = createLogger(config.logLevel, `subgraph-${def.name}`);
   const infra = await createInfra(config, { mqttUrl: def.usesMqtt ? mqttUrl(config) : undefined });
-  const booted = await bootSubgraph(def, { config, infra, logger, port: config.subgraphPorts[def.name], seed: false });
+  const booted = await bootSubgraph(def, { config, infra, logger, port: config.subgraphs[def.name].port, seed: false });
   logger.info({ url: booted.url }, `${def.name} subgraph ready`);
   stopOnSignals(async () => {
     await booted.stop();

@@ -1,12 +1,12 @@
 import type { BaseContext } from '../../../lib/subgraph/index.js';
 import { createDeliveryLoaders, type DeliveryLoaders } from './loaders/index.js';
-import { ManagerQueries } from './services/managers.service.js';
+import { ManagerService } from './services/managers.service.js';
 
 export interface DeliveryContext extends BaseContext {
   loaders: DeliveryLoaders;
-  managers: ManagerQueries;
+  managers: ManagerService;
 }
 
 export function createDeliveryContext(base: BaseContext): DeliveryContext {
-  return { ...base, loaders: createDeliveryLoaders(base.em), managers: new ManagerQueries(base.em) };
+  return { ...base, loaders: createDeliveryLoaders(base.em), managers: new ManagerService(base.em) };
 }

@@ -1,4 +1,4 @@
 import { runSubgraph } from '../../../lib/subgraph/run.js';
-import { deliverySubgraph } from './server.js';
+import { subgraph } from './server.js';
 
-await runSubgraph(deliverySubgraph);
+await runSubgraph(subgraph);

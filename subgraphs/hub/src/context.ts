@@ -1,12 +1,12 @@
 import type { BaseContext } from '../../../lib/subgraph/index.js';
 import { createHubLoaders, type HubLoaders } from './loaders/index.js';
-import { HubQueries } from './services/hubs.service.js';
+import { HubService } from './services/hubs.service.js';
 
 export interface HubContext extends BaseContext {
   loaders: HubLoaders;
-  hubs: HubQueries;
+  hubs: HubService;
 }
 
 export function createHubContext(base: BaseContext): HubContext {
-  return { ...base, loaders: createHubLoaders(base.em), hubs: new HubQueries(base.em) };
+  return { ...base, loaders: createHubLoaders(base.em), hubs: new HubService(base.em) };
 }

@@ -1,4 +1,4 @@
 import { runSubgraph } from '../../../lib/subgraph/run.js';
-import { hubSubgraph } from './server.js';
+import { subgraph } from './server.js';
 
-await runSubgraph(hubSubgraph);
+await runSubgraph(subgraph);

@@ -1,17 +1,15 @@
 /** The hub subgraph: hubs and the links between them (routing and ETAs build on these). */
-import { defineSubgraph, createSubgraphServer, type SubgraphDeps } from '../../../lib/subgraph/index.js';
+import { defineSubgraph } from '../../../lib/subgraph/index.js';
 import { createHubContext } from './context.js';
 import { Hub } from './entities/hub.entity.js';
 import { HubLink } from './entities/hub-link.entity.js';
 import { resolvers } from './resolvers/index.js';
 import { DemoSeeder } from './seeders/DemoSeeder.js';
 
-export const hubSubgraph = defineSubgraph(import.meta.url, {
+export const subgraph = defineSubgraph(import.meta.url, {
   name: 'hub',
   resolvers,
   entities: [Hub, HubLink],
   demoSeeder: DemoSeeder,
   createContext: createHubContext,
 });
-
-export const createHubServer = (deps: SubgraphDeps) => createSubgraphServer(hubSubgraph, deps);

@@ -1,4 +1,4 @@
 import { runSubgraph } from '../../../lib/subgraph/run.js';
-import { lockerSubgraph } from './server.js';
+import { subgraph } from './server.js';
 
-await runSubgraph(lockerSubgraph);
+await runSubgraph(subgraph);

@@ -3,12 +3,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectMqtt, type MqttClient } from '../../../lib/infra/mqtt.js';
-import { DEMO_LOCKERS } from '../../../lib/demo.js';
+import { readDemoLockers } from '../src/seeders/DemoSeeder.js';
 import { startTestSubgraph, type TestSubgraph } from '../../../lib/testing/index.js';
-import { lockerTopic } from '../src/domain/topics.js';
-import { lockerSubgraph } from '../src/server.js';
+import { lockerTopic } from '../src/mqtt/topics.js';
+import { subgraph as lockerSubgraph } from '../src/server.js';
 
-const LOCKER = DEMO_LOCKERS[0].id;
+const LOCKER = readDemoLockers()[0]!.id;
 const viewer = { kind: 'user', userId: 'u', role: 'MEMBER', hubId: null, firmId: null, sessionId: null } as const;
 let sg: TestSubgraph;
 let device: MqttClient;

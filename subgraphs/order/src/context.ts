@@ -1,12 +1,12 @@
 import type { BaseContext } from '../../../lib/subgraph/index.js';
 import { createOrderLoaders, type OrderLoaders } from './loaders/index.js';
-import { CatalogQueries } from './services/catalog.service.js';
+import { CatalogService } from './services/catalog.service.js';
 
 export interface OrderContext extends BaseContext {
   loaders: OrderLoaders;
-  catalog: CatalogQueries;
+  catalog: CatalogService;
 }
 
 export function createOrderContext(base: BaseContext): OrderContext {
-  return { ...base, loaders: createOrderLoaders(base.em), catalog: new CatalogQueries(base.em) };
+  return { ...base, loaders: createOrderLoaders(base.em), catalog: new CatalogService(base.em) };
 }

@@ -1,4 +1,4 @@
 import { runSubgraph } from '../../../lib/subgraph/run.js';
-import { orderSubgraph } from './server.js';
+import { subgraph } from './server.js';
 
-await runSubgraph(orderSubgraph);
+await runSubgraph(subgraph);

@@ -3,12 +3,12 @@ import { byIdLoader } from '../../../lib/orm/loaders.js';
 import { User } from './entities/user.entity.js';
 import { AuthService } from './services/auth.service.js';
 import { RefreshTokenStore } from './services/refresh-tokens.js';
-import { UserDirectory } from './services/users.service.js';
+import { UserService } from './services/users.service.js';
 
 export interface UserContext extends BaseContext {
   loaders: { user: ReturnType<typeof byIdLoader<User>> };
   auth: AuthService;
-  users: UserDirectory;
+  users: UserService;
 }
 
 export function createUserContext(base: BaseContext): UserContext {
@@ -18,6 +18,6 @@ export function createUserContext(base: BaseContext): UserContext {
     ...base,
     loaders: { user: byIdLoader(base.em, User) },
     auth: new AuthService(base.em, new RefreshTokenStore(kv, authConfig.refreshTokenTtlSeconds), authConfig),
-    users: new UserDirectory(base.em),
+    users: new UserService(base.em),
   };
 }

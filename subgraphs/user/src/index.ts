@@ -1,4 +1,4 @@
 import { runSubgraph } from '../../../lib/subgraph/run.js';
-import { userSubgraph } from './server.js';
+import { subgraph } from './server.js';
 
-await runSubgraph(userSubgraph);
+await runSubgraph(subgraph);

@@ -1,10 +1,13 @@
 /** The user subgraph on MariaDB + Redis, called as the gateway would (with a passport). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+import { testServiceUrls } from '../../../lib/config/index.js';
 import { errorCode, postGraphQL, startTestSubgraph, type TestSubgraph } from '../../../lib/testing/index.js';
 import { PASSPORT_HEADER, signPassport, verifyAccessToken } from '../../../lib/auth/tokens.js';
 import { ANONYMOUS, type AuthenticatedViewer } from '../../../lib/auth/viewer.js';
-import { userSubgraph } from '../src/server.js';
+import { subgraph as userSubgraph } from '../src/server.js';
 import { User } from '../src/entities/user.entity.js';
 
 const AUTH = 'accessToken refreshToken user { id username role status requestedRole }';
@@ -20,7 +23,7 @@ describe('user subgraph', () => {
   before(async () => {
     sg = await startTestSubgraph(userSubgraph, { seed: true });
   });
-  after(() => sg.close());
+  after(() => sg?.close());
 
   test('refuses a request without a passport, or with one made for another subgraph', async () => {
     const none = await postGraphQL(sg.url, '{ me { id } }');
@@ -125,8 +128,23 @@ describe('user subgraph', () => {
     assert.equal(errorCode(await sg.request(REFRESH, { t: s.refreshToken })), 'UNAUTHENTICATED');
   });
 
-  test('refresh tokens live in Redis, hashed', async () => {
+  test('refresh tokens live in Redis, hashed, with the refresh TTL', async () => {
     const s = (await sg.request(SIGN_IN, { u: 'member', p: 'hubgraph-demo' })).body.data!.signIn;
-    assert.equal(await sg.infra.kv.get(`rt:${s.refreshToken}`), null, 'the raw token is not a key');
+    const prefix = 'url' in sg.config.redis ? sg.config.redis.prefix : assert.fail('runs on Redis');
+    const redis = createClient({ url: testServiceUrls().redisUrl });
+    await redis.connect();
+    try {
+      const hashed = `${prefix}rt:${createHash('sha256').update(s.refreshToken).digest('base64url')}`;
+      const stored = JSON.parse((await redis.get(hashed)) ?? assert.fail('the hashed token is stored'));
+      assert.equal(stored.userId, (await viewerOf(s.accessToken)).userId);
+      const ttl = await redis.ttl(hashed);
+      assert.ok(ttl > 0 && ttl <= sg.config.auth.refreshTokenTtlSeconds, `expires (TTL ${ttl} s)`);
+      assert.deepEqual(await redis.keys(`${prefix}*${s.refreshToken}*`), [], 'the raw token is in no key');
+      for (const key of await redis.keys(`${prefix}*`)) {
+        if ((await redis.type(key)) === 'string') assert.ok(!(await redis.get(key))!.includes(s.refreshToken), 'nor in any value');
+      }
+    } finally {
+      await redis.close();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestSubgraph, type TestSubgraph } from '../../../lib/testing/index.js';
-import { userSubgraph } from '../src/server.js';
+import { subgraph as userSubgraph } from '../src/server.js';
 import { User } from '../src/entities/user.entity.js';
 import { AuthService } from '../src/services/auth.service.js';
 import { RefreshTokenStore } from '../src/services/refresh-tokens.js';

@@ -1,12 +1,14 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { Seeder } from '@mikro-orm/seeder';
-import { DEMO_DELIVERY_MANAGERS } from '../../../../lib/demo.js';
-import { insertMissing } from '../../../../lib/orm/seed.js';
+import { insertMissing, readDataFile } from '../../../../lib/orm/seed.js';
 import { DeliveryManager } from '../entities/delivery-manager.entity.js';
 
-/** The demo delivery_manager (hub legs, Gyeonggi South) and one last-mile driver per hub. */
+type DemoManager = Pick<DeliveryManager, 'id' | 'userId' | 'hubId' | 'kind' | 'sequence'>;
+
+/** data/demo/delivery-managers.json: the demo delivery_manager (hub legs) and one last-mile driver per hub. */
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
-    await insertMissing(em, DeliveryManager, DEMO_DELIVERY_MANAGERS, (m) => ({ ...m, available: true }));
+    const managers = readDataFile<DemoManager[]>('demo/delivery-managers.json');
+    await insertMissing(em, DeliveryManager, managers, (m) => ({ ...m, available: true }));
   }
 }

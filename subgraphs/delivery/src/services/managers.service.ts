@@ -1,12 +1,11 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
-import { requireViewer, type Viewer } from '../../../../lib/auth/viewer.js';
 import { DeliveryManager } from '../entities/delivery-manager.entity.js';
 
-export class ManagerQueries {
+/** Delivery-manager profiles as every signed-in role may read them. */
+export class ManagerService {
   constructor(private readonly em: EntityManager) {}
 
-  list(viewer: Viewer, filter: { hubId?: string | null; kind?: DeliveryManager['kind'] | null }) {
-    requireViewer(viewer);
+  list(filter: { hubId?: string | null; kind?: DeliveryManager['kind'] | null }): Promise<DeliveryManager[]> {
     const where: FilterQuery<DeliveryManager> = {};
     if (filter.hubId) where.hubId = filter.hubId;
     if (filter.kind) where.kind = filter.kind;

@@ -1,12 +1,11 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
-import { requireViewer, type Viewer } from '../../../../lib/auth/viewer.js';
 import { Locker } from '../entities/locker.entity.js';
 
 export class LockerService {
   constructor(private readonly em: EntityManager) {}
 
-  list(viewer: Viewer, hubId?: string | null): Promise<Locker[]> {
-    requireViewer(viewer);
+  /** Every signed-in role may list lockers, optionally those of one hub. */
+  list(hubId?: string | null): Promise<Locker[]> {
     const where: FilterQuery<Locker> = hubId ? { hubId } : {};
     return this.em.find(Locker, where, { orderBy: { name: 'asc' } });
   }

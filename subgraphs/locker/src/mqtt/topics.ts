@@ -1,4 +1,4 @@
-/** Topic names of the device protocol (docs/mqtt-protocol.md). */
+/** Topic names of the locker device protocol (docs/mqtt-protocol.md): the wire format, kept with its transport. */
 export const TOPIC_PREFIX = 'hubgraph/lockers/';
 export type DeviceTopicKind = 'presence' | 'state' | 'events' | 'acks' | 'commands';
 
@@ -10,15 +10,4 @@ export function parseLockerTopic(topic: string): { lockerId: string; kind: strin
   if (!topic.startsWith(TOPIC_PREFIX)) return null;
   const [lockerId, kind, ...rest] = topic.slice(TOPIC_PREFIX.length).split('/');
   return lockerId && kind && rest.length === 0 ? { lockerId, kind } : null;
-}
-
-/** Presence payloads are JSON strings ("online"); bare words are accepted from simple devices. */
-export function parsePresence(payload: string): boolean | null {
-  let value: unknown = payload.trim();
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    // a bare word
-  }
-  return value === 'online' ? true : value === 'offline' ? false : null;
 }

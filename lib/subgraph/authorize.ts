@@ -1,0 +1,74 @@
+/**
+ * Authorization denied by default. Every field of Query, Mutation and Subscription needs a signed-in
+ * viewer unless its SDL marks it `@public`; the check wraps the field's resolver (and subscribe), so a
+ * field added without thought is closed, never open. Finer rules (roles, hub/firm scope, ownership)
+ * belong to the services, which know the data they guard.
+ *
+ * Federation's own root fields (`_entities`, `_service`) are exempt: only the gateway can call a
+ * subgraph (it needs the gateway's passport), and it calls them only to complete operations whose root
+ * fields passed this check.
+ */
+import { defaultFieldResolver, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import { requireViewer, type Viewer } from '../auth/viewer.js';
+import { toGraphQLError, DomainError } from '../errors/index.js';
+
+/** The SDL directive that opens a root field to anonymous callers. Declare it in the subgraph's SDL. */
+export const PUBLIC_DIRECTIVE = 'public';
+export const PUBLIC_DIRECTIVE_SDL = `directive @${PUBLIC_DIRECTIVE} on FIELD_DEFINITION`;
+
+const FEDERATION_FIELDS = new Set(['_entities', '_service']);
+
+function rootTypes(schema: GraphQLSchema): GraphQLObjectType[] {
+  return [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].filter(
+    (t): t is GraphQLObjectType => Boolean(t),
+  );
+}
+
+function isPublic(field: GraphQLField<unknown, unknown>): boolean {
+  return Boolean(field.astNode?.directives?.some((d) => d.name.value === PUBLIC_DIRECTIVE));
+}
+
+/** `Type.field` of every root field marked @public. */
+export function publicRootFields(schema: GraphQLSchema): string[] {
+  return rootTypes(schema).flatMap((type) =>
+    Object.values(type.getFields())
+      .filter(isPublic)
+      .map((f) => `${type.name}.${f.name}`),
+  );
+}
+
+/** Every root field that is neither @public nor federation's own. */
+export function guardedRootFields(schema: GraphQLSchema): { type: GraphQLObjectType; field: GraphQLField<unknown, unknown> }[] {
+  return rootTypes(schema).flatMap((type) =>
+    Object.values(type.getFields())
+      .filter((field) => !isPublic(field) && !FEDERATION_FIELDS.has(field.name))
+      .map((field) => ({ type, field })),
+  );
+}
+
+function assertSignedIn(context: unknown): void {
+  try {
+    requireViewer((context as { viewer?: Viewer } | undefined)?.viewer ?? { kind: 'anonymous' });
+  } catch (err) {
+    throw err instanceof DomainError ? toGraphQLError(err) : err;
+  }
+}
+
+/** Wraps every guarded root field so that it refuses anonymous viewers (UNAUTHENTICATED). Mutates `schema`. */
+export function denyAnonymousByDefault(schema: GraphQLSchema): GraphQLSchema {
+  for (const { field } of guardedRootFields(schema)) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context, info) => {
+      assertSignedIn(context);
+      return resolve(source, args, context, info);
+    };
+    const subscribe = field.subscribe;
+    if (subscribe) {
+      field.subscribe = (source, args, context, info) => {
+        assertSignedIn(context);
+        return subscribe(source, args, context, info);
+      };
+    }
+  }
+  return schema;
+}
