@@ -34,7 +34,8 @@ function startOnce(dataDir: string): Promise<number> {
     });
     child.on('exit', () => {
       clearTimeout(timer);
-      elapsed ? resolve(elapsed) : reject(new Error(`did not start:\n${out}`));
+      if (elapsed) resolve(elapsed);
+      else reject(new Error(`did not start:\n${out}`));
     });
   });
 }
