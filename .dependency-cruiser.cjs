@@ -7,7 +7,7 @@ const TRANSPORT_PACKAGES =
   '(^|/)node_modules/(graphql|graphql-ws|graphql-sse|graphql-tag|@apollo/[^/]+|@as-integrations/[^/]+|express|ws|undici|mqtt|aedes|redis|@redis/[^/]+|mysql2|rate-limiter-flexible)/';
 const PERSISTENCE_PACKAGES = '(^|/)node_modules/(@mikro-orm/[^/]+|knex|@libsql/[^/]+)/';
 /** The adapters of a subgraph: where requests, messages and events arrive. */
-const ADAPTER_DIRS = '^subgraphs/[^/]+/src/(resolvers|mqtt|events)/';
+const ADAPTER_DIRS = '^subgraphs/[^/]+/src/(resolvers|mqtt|events|peers)/';
 const PLATFORM_WIRING = '^lib/(subgraph|http|infra|testing)/';
 
 module.exports = {
@@ -27,7 +27,14 @@ module.exports = {
         '(only lib/errors, lib/auth/viewer and its own subgraph’s domain/ from the project).',
       from: { path: '^subgraphs/[^/]+/src/domain/' },
       to: {
-        path: [TRANSPORT_PACKAGES, PERSISTENCE_PACKAGES, PLATFORM_WIRING, '^lib/(orm|events|config)/', ADAPTER_DIRS, '^subgraphs/[^/]+/src/(services|entities|loaders|seeders)/'],
+        path: [
+          TRANSPORT_PACKAGES,
+          PERSISTENCE_PACKAGES,
+          PLATFORM_WIRING,
+          '^lib/(orm|events|config)/',
+          ADAPTER_DIRS,
+          '^subgraphs/[^/]+/src/(services|entities|loaders|seeders)/',
+        ],
       },
     },
     {
@@ -35,7 +42,9 @@ module.exports = {
       severity: 'error',
       comment: 'services/ are use cases: they must not know how requests arrive (GraphQL, HTTP, MQTT, Redis).',
       from: { path: '^subgraphs/[^/]+/src/services/' },
-      to: { path: [TRANSPORT_PACKAGES, '^lib/(subgraph|http|testing)/', '^lib/infra/(mqtt|pubsub|index)', ADAPTER_DIRS] },
+      to: {
+        path: [TRANSPORT_PACKAGES, '^lib/(subgraph|http|testing)/', '^lib/infra/(mqtt|pubsub|index)', ADAPTER_DIRS],
+      },
     },
     {
       name: 'no-subgraph-imports-another',
@@ -68,7 +77,7 @@ module.exports = {
   options: {
     doNotFollow: { path: 'node_modules' },
     // Not 'exclude': excluded modules vanish as dependency targets too, and the package rules need them.
-    exclude: { path: '(^|/)(\.data|coverage)/|__generated__/' },
+    exclude: { path: '(^|/)(\\.data|coverage)/|__generated__/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },

@@ -16,9 +16,18 @@ const BURST = { concurrency: 16, requests: 320 };
 
 const config = realServicesConfig();
 let statements = 0;
-const platform = await startPlatform({ config, logger: silentLogger, ports: 'ephemeral', seed: true, onQuery: () => statements++ });
+const platform = await startPlatform({
+  config,
+  logger: silentLogger,
+  ports: 'ephemeral',
+  seed: true,
+  onQuery: () => statements++,
+});
 try {
-  const signIn = await postGraphQL(platform.gatewayUrl, 'mutation { signIn(username: "master", password: "hubgraph-demo") { accessToken } }');
+  const signIn = await postGraphQL(
+    platform.gatewayUrl,
+    'mutation { signIn(username: "master", password: "hubgraph-demo") { accessToken } }',
+  );
   const headers = { authorization: `Bearer ${signIn.body.data!.signIn.accessToken}` };
   const run = async (query: string) => {
     const r = await postGraphQL(platform.gatewayUrl, query, {}, headers);
@@ -55,8 +64,12 @@ try {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  console.log(`burst: ${BURST.requests} all-five queries, ${BURST.concurrency} concurrent: ${(BURST.requests / seconds).toFixed(0)} req/s`);
-  console.log(`rss after burst: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (gateway + 5 subgraphs in one process)`);
+  console.log(
+    `burst: ${BURST.requests} all-five queries, ${BURST.concurrency} concurrent: ${(BURST.requests / seconds).toFixed(0)} req/s`,
+  );
+  console.log(
+    `rss after burst: ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB (gateway + 5 subgraphs in one process)`,
+  );
 } finally {
   await platform.stop();
   await dropTestDatabases(config);

@@ -12,7 +12,15 @@ import { performance } from 'node:perf_hooks';
 import { ROOT } from '../tools/supergraph.js';
 
 const RUNS = 3;
-const ports = { GATEWAY_PORT: '14000', USER_PORT: '14001', ORDER_PORT: '14002', HUB_PORT: '14003', DELIVERY_PORT: '14004', LOCKER_PORT: '14005', EMBEDDED_MQTT_PORT: '11884' };
+const ports = {
+  GATEWAY_PORT: '14000',
+  USER_PORT: '14001',
+  ORDER_PORT: '14002',
+  HUB_PORT: '14003',
+  DELIVERY_PORT: '14004',
+  LOCKER_PORT: '14005',
+  EMBEDDED_MQTT_PORT: '11884',
+};
 
 function startOnce(dataDir: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -53,6 +61,10 @@ for (let i = 0; i < RUNS; i++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 console.log(`npm start, embedded, spawn → Sandbox URL (median of ${RUNS}):`);
-console.log(`  cold (create schema + seed demo): ${median(cold).toFixed(0)} ms   runs: ${cold.map((x) => x.toFixed(0)).join(', ')}`);
-console.log(`  warm (existing data):             ${median(warm).toFixed(0)} ms   runs: ${warm.map((x) => x.toFixed(0)).join(', ')}`);
+console.log(
+  `  cold (create schema + seed demo): ${median(cold).toFixed(0)} ms   runs: ${cold.map((x) => x.toFixed(0)).join(', ')}`,
+);
+console.log(
+  `  warm (existing data):             ${median(warm).toFixed(0)} ms   runs: ${warm.map((x) => x.toFixed(0)).join(', ')}`,
+);
 console.log(`  warm/cold ratio: ${(median(warm) / median(cold)).toFixed(2)}`);

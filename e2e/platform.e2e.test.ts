@@ -19,7 +19,8 @@ let token: string;
 
 const q = (query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}) =>
   postGraphQL(platform.gatewayUrl, query, variables, headers);
-const asMaster = (query: string, variables?: Record<string, unknown>) => q(query, variables, { authorization: `Bearer ${token}` });
+const asMaster = (query: string, variables?: Record<string, unknown>) =>
+  q(query, variables, { authorization: `Bearer ${token}` });
 
 before(async () => {
   platform = await startPlatform({
@@ -46,7 +47,10 @@ describe('through the gateway', () => {
     const hubs = r.body.data!.hubs as any[];
     assert.equal(hubs.length, 17);
     const gyeonggiSouth = hubs.find((h) => h.name === '경기 남부 센터');
-    assert.deepEqual(gyeonggiSouth.firms.map((f: any) => f.name), ['Hanbit Foods']); // order
+    assert.deepEqual(
+      gyeonggiSouth.firms.map((f: any) => f.name),
+      ['Hanbit Foods'],
+    ); // order
     assert.equal(gyeonggiSouth.firms[0].products.length, 2);
     const seoul = hubs.find((h) => h.name === '서울특별시 센터');
     assert.equal(seoul.lockers[0].compartments.length, 6); // locker
@@ -67,7 +71,15 @@ describe('through the gateway', () => {
     // Grow the network to 40 hubs, straight in the hub subgraph's database.
     const em = platform.subgraphs.hub.db.orm.em.fork();
     for (let i = 0; i < 23; i++) {
-      em.create(Hub, { seq: 100 + i, name: `Test hub ${i}`, address: 'test', postalCode: '00000', latitude: 36, longitude: 127, central: false });
+      em.create(Hub, {
+        seq: 100 + i,
+        name: `Test hub ${i}`,
+        address: 'test',
+        postalCode: '00000',
+        latitude: 36,
+        longitude: 127,
+        central: false,
+      });
     }
     await em.flush();
     const with40 = await count();
@@ -89,7 +101,7 @@ describe('through the gateway', () => {
 
   test('a forged token and an expired token are refused with HTTP 401 UNAUTHENTICATED', async () => {
     const forged = await signAccessToken(
-      { kind: 'user', userId: 'x', role: 'MASTER', hubId: null, firmId: null, sessionId: null },
+      { kind: 'user', userId: 'x', role: 'MASTER', hubId: null, firmId: null, sessionId: null, tokenVersion: 0 },
       { secret: 'not-the-real-secret-but-long-enough-0000', ttlSeconds: 60 },
     );
     const expired = await new SignJWT({ role: 'MASTER' })
@@ -99,7 +111,11 @@ describe('through the gateway', () => {
       .setAudience('hubgraph-gateway')
       .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
       .sign(new TextEncoder().encode(config.auth.jwtSecret));
-    for (const [bad, message] of [[forged, /Invalid/], [expired, /expired/], ['garbage', /Invalid/]] as const) {
+    for (const [bad, message] of [
+      [forged, /Invalid/],
+      [expired, /expired/],
+      ['garbage', /Invalid/],
+    ] as const) {
       const r = await q('{ hubs { id } }', {}, { authorization: `Bearer ${bad}` });
       assert.equal(r.status, 401);
       assert.equal(errorCode(r), 'UNAUTHENTICATED');
@@ -122,7 +138,11 @@ describe('through the gateway', () => {
     const unknownField = await asMaster('{ hubs { nope } }');
     assert.equal(unknownField.status, 400);
     assert.equal(errorCode(unknownField), 'GRAPHQL_VALIDATION_FAILED');
-    const res = await fetch(platform.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const res = await fetch(platform.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query": ',
+    });
     assert.equal(res.status, 400);
     assert.equal(((await res.json()) as any).errors[0].extensions.code, 'BAD_REQUEST');
   });
@@ -134,15 +154,22 @@ describe('through the gateway', () => {
   });
 
   test('sign-in, refresh and reuse through the gateway', async () => {
-    const signIn = await q('mutation { signIn(username: "member", password: "hubgraph-demo") { refreshToken user { role } } }');
+    const signIn = await q(
+      'mutation { signIn(username: "member", password: "hubgraph-demo") { refreshToken user { role } } }',
+    );
     assert.equal(signIn.body.data!.signIn.user.role, 'MEMBER');
     const refresh = 'mutation($t: String!) { refreshToken(token: $t) { accessToken refreshToken } }';
     const first = await q(refresh, { t: signIn.body.data!.signIn.refreshToken });
-    assert.ok(first.body.data!.refreshToken.accessToken);
+    const me = await q(
+      '{ me { username } }',
+      {},
+      { authorization: `Bearer ${first.body.data!.refreshToken.accessToken}` },
+    );
+    assert.equal(me.body.data!.me.username, 'member');
     const reuse = await q(refresh, { t: signIn.body.data!.signIn.refreshToken });
     assert.equal(errorCode(reuse), 'UNAUTHENTICATED');
-    const me = await q('{ me { username } }', {}, { authorization: `Bearer ${first.body.data!.refreshToken.accessToken}` });
-    assert.equal(me.body.data!.me.username, 'member');
+    // Reuse means the token was stolen: the whole session ends, its newest refresh token included.
+    assert.equal(errorCode(await q(refresh, { t: first.body.data!.refreshToken.refreshToken })), 'UNAUTHENTICATED');
   });
 
   test('/healthz answers and /readyz reports every subgraph ready', async () => {
@@ -150,7 +177,13 @@ describe('through the gateway', () => {
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
     const ready = await fetch(`${base}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(((await ready.json()) as any).subgraphs, { user: true, order: true, hub: true, delivery: true, locker: true });
+    assert.deepEqual(((await ready.json()) as any).subgraphs, {
+      user: true,
+      order: true,
+      hub: true,
+      delivery: true,
+      locker: true,
+    });
   });
 
   test('Apollo Sandbox is served on /graphql to browsers in development', async () => {

@@ -4,9 +4,35 @@ export const ALL_FIVE_QUERY = /* GraphQL */ `
     hubs {
       id
       name
-      firms { id name products { id name stock } }
-      lockers { id name online compartments { index state } }
-      deliveryManagers { id kind user { id username deliveryManager { id } } }
+      firms {
+        id
+        name
+        products {
+          id
+          name
+          stock
+        }
+      }
+      lockers {
+        id
+        name
+        online
+        compartments {
+          index
+          state
+        }
+      }
+      deliveryManagers {
+        id
+        kind
+        user {
+          id
+          username
+          deliveryManager {
+            id
+          }
+        }
+      }
     }
   }
 `;

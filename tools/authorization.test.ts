@@ -23,7 +23,12 @@ import { guardedRootFields, publicRootFields } from '../lib/subgraph/authorize.j
 import { buildSchema } from '../lib/subgraph/index.js';
 import { loadSubgraphs } from './subgraphs.js';
 
-const EXPECTED_PUBLIC = ['user: Mutation.refreshToken', 'user: Mutation.signIn', 'user: Mutation.signUp', 'user: Query.me'];
+const EXPECTED_PUBLIC = [
+  'user: Mutation.refreshToken',
+  'user: Mutation.signIn',
+  'user: Mutation.signUp',
+  'user: Query.me',
+];
 
 /** A GraphQL literal of the right type for a required argument; the value itself never matters here. */
 function literal(type: GraphQLInputType): string {
@@ -32,7 +37,9 @@ function literal(type: GraphQLInputType): string {
   const named = getNamedType(type);
   if (isEnumType(named)) return named.getValues()[0]!.name;
   if (isInputObjectType(named)) {
-    const required = Object.values(named.getFields()).filter((f) => isNonNullType(f.type) && f.defaultValue === undefined);
+    const required = Object.values(named.getFields()).filter(
+      (f) => isNonNullType(f.type) && f.defaultValue === undefined,
+    );
     return `{ ${required.map((f) => `${f.name}: ${literal(f.type)}`).join(', ')} }`;
   }
   if (isScalarType(named) && ['Int', 'Float'].includes(named.name)) return '1';
@@ -52,13 +59,19 @@ test('every root field of every subgraph refuses anonymous callers unless it is 
     const schema = buildSchema(def);
     publicFields.push(...publicRootFields(schema).map((f) => `${def.name}: ${f}`));
     for (const { type, field } of guardedRootFields(schema)) {
-      const operation = type === schema.getQueryType() ? 'query' : type === schema.getMutationType() ? 'mutation' : 'subscription';
-      const selection = isScalarType(getNamedType(field.type)) || isEnumType(getNamedType(field.type)) ? '' : ' { __typename }';
+      const operation =
+        type === schema.getQueryType() ? 'query' : type === schema.getMutationType() ? 'mutation' : 'subscription';
+      const selection =
+        isScalarType(getNamedType(field.type)) || isEnumType(getNamedType(field.type)) ? '' : ' { __typename }';
       const document = parse(`${operation} { ${field.name}${args(field.args)}${selection} }`);
       // The context has a viewer and nothing else: a resolver that ran past the check would fail differently.
       const result = await execute({ schema, document, contextValue: { viewer: ANONYMOUS } });
       const codes = (result.errors ?? []).map((e) => e.extensions.code);
-      assert.deepEqual(codes, ['UNAUTHENTICATED'], `${def.name}: ${type.name}.${field.name} must refuse anonymous callers`);
+      assert.deepEqual(
+        codes,
+        ['UNAUTHENTICATED'],
+        `${def.name}: ${type.name}.${field.name} must refuse anonymous callers`,
+      );
       checked++;
     }
   }

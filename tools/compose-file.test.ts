@@ -31,9 +31,32 @@ test('docker-compose.yml runs every subgraph of lib/topology, and the gateway ro
   for (const { name, port } of SUBGRAPHS) {
     const service = compose.services[name]!;
     assert.ok(service.command!.includes(subgraphPaths(name).entry), `${name}: runs ${subgraphPaths(name).entry}`);
-    assert.ok(service.ports?.some((p) => p.endsWith(`:${port}:${port}`)), `${name}: publishes ${port}`);
+    assert.ok(
+      service.ports?.some((p) => p.endsWith(`:${port}:${port}`)),
+      `${name}: publishes ${port}`,
+    );
     assert.match(service.healthcheck!.test!.join(' '), new RegExp(`:${port}/readyz`), `${name}: health check`);
     assert.equal(gateway.environment![subgraphEnvNames(name).url], `http://${name}:${port}/graphql`);
     assert.ok(gateway.depends_on![name], `gateway waits for ${name}`);
+  }
+});
+
+test('docker-compose.yml takes the signing secrets from the environment and publishes ports on loopback by default', async () => {
+  const compose = parse(await readFile(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, Service>;
+  };
+  for (const [name, service] of Object.entries(compose.services)) {
+    for (const port of service.ports ?? []) {
+      assert.match(
+        port,
+        /^(127\.0\.0\.1|\$\{HUBGRAPH_BIND:-127\.0\.0\.1\}):/,
+        `${name} publishes ${port} beyond loopback`,
+      );
+    }
+    const env = service.environment ?? {};
+    if (env.HOST === '0.0.0.0' || 'JWT_SECRET' in env) {
+      assert.match(env.JWT_SECRET ?? '', /^\$\{JWT_SECRET:\?/, `${name}: JWT_SECRET must come from the environment`);
+      assert.match(env.PASSPORT_SECRET ?? '', /^\$\{PASSPORT_SECRET:\?/, `${name}: PASSPORT_SECRET too`);
+    }
   }
 });

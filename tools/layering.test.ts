@@ -13,7 +13,9 @@ import { cruise, type ICruiseOptions, type IReporterOutput } from 'dependency-cr
 import { ROOT } from './supergraph.js';
 
 const require = createRequire(import.meta.url);
-const ruleSet = require(path.join(ROOT, '.dependency-cruiser.cjs')) as ICruiseOptions['ruleSet'] & { options: ICruiseOptions };
+const ruleSet = require(path.join(ROOT, '.dependency-cruiser.cjs')) as ICruiseOptions['ruleSet'] & {
+  options: ICruiseOptions;
+};
 
 async function violations(baseDir: string, dirs: string[]): Promise<string[]> {
   const cwd = process.cwd();
@@ -38,7 +40,9 @@ test('the layering rules catch each kind of violation, however the import is wri
   const dir = await mkdtemp(path.join(tmpdir(), 'hubgraph-layering-'));
   try {
     const files: Record<string, string> = {
-      'tsconfig.json': JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowJs: true } }),
+      'tsconfig.json': JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', allowJs: true },
+      }),
       'subgraphs/alpha/src/domain/rules.ts': `import mqtt from "mqtt";\nexport const load = () => import('redis');\nexport { mqtt };`,
       'subgraphs/alpha/src/domain/uses-service.ts': `export { svc } from '../services/thing.service.js';`,
       'subgraphs/alpha/src/services/thing.service.ts': `import { GraphQLError } from 'graphql';\nexport const svc = GraphQLError;`,
@@ -55,11 +59,23 @@ test('the layering rules catch each kind of violation, however the import is wri
     await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     const found = await violations(dir, ['subgraphs', 'lib']);
     const rules = new Set(found.map((v) => v.split(':')[0]));
-    for (const rule of ['domain-is-pure', 'services-know-no-transport', 'no-subgraph-imports-another', 'lib-imports-no-process-code', 'no-circular']) {
+    for (const rule of [
+      'domain-is-pure',
+      'services-know-no-transport',
+      'no-subgraph-imports-another',
+      'lib-imports-no-process-code',
+      'no-circular',
+    ]) {
       assert.ok(rules.has(rule), `${rule} fires:\n${found.join('\n')}`);
     }
-    assert.ok(found.some((v) => v.startsWith('domain-is-pure') && v.includes('/mqtt/')), 'catches from "mqtt"');
-    assert.ok(found.some((v) => v.startsWith('domain-is-pure') && v.includes('/redis/')), "catches import('redis')");
+    assert.ok(
+      found.some((v) => v.startsWith('domain-is-pure') && v.includes('/mqtt/')),
+      'catches from "mqtt"',
+    );
+    assert.ok(
+      found.some((v) => v.startsWith('domain-is-pure') && v.includes('/redis/')),
+      "catches import('redis')",
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

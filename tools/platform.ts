@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Config } from '../lib/config/index.js';
 import { createInfra, mqttUrl, type Infra } from '../lib/infra/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../lib/infra/mqtt.js';
+import type { PeerDirectory } from '../lib/federation/index.js';
 import type { Logger } from '../lib/logger/index.js';
 import { bootSubgraph, type BootedSubgraph } from '../lib/subgraph/boot.js';
 import { listen } from '../lib/http/index.js';
@@ -46,12 +47,16 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       broker = await startEmbeddedBroker(ephemeral ? 0 : config.mqtt.embeddedPort);
       stops.push(() => broker!.close());
     }
-    const infra = await createInfra(config, { mqttUrl: broker?.url ?? mqttUrl(config) });
+    const infra = await createInfra(config, { mqttUrl: broker?.url ?? mqttUrl(config), logger });
     stops.push(() => infra.close());
 
+    // Subgraphs on free ports learn each other's URLs once all are listening (they ask only at request time).
+    const urls = new Map<SubgraphName, string>();
+    const peers: PeerDirectory = { url: (name) => urls.get(name) ?? config.subgraphs[name].url };
     const booted = await Promise.all(
       (await loadSubgraphs()).map((def) =>
         bootSubgraph(def, {
+          peers,
           config,
           infra,
           logger,
@@ -61,12 +66,21 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         }),
       ),
     );
-    for (const b of booted) stops.push(() => b.stop());
+    for (const b of booted) {
+      stops.push(() => b.stop());
+      urls.set(b.name, b.url);
+    }
     const subgraphs = Object.fromEntries(booted.map((b) => [b.name, b])) as Record<SubgraphName, BootedSubgraph>;
 
     const supergraphSdl = await readFile(path.join(ROOT, 'schema/supergraph.graphql'), 'utf8');
     const subgraphUrls = Object.fromEntries(booted.map((b) => [b.name, b.url])) as Record<SubgraphName, string>;
-    const gateway = await createGateway({ config, supergraphSdl, subgraphUrls, logger: logger.child({ service: 'gateway' }) });
+    const gateway = await createGateway({
+      config,
+      supergraphSdl,
+      subgraphUrls,
+      kv: infra.kv,
+      logger: logger.child({ service: 'gateway' }),
+    });
     const listening = await listen(gateway.app, ephemeral ? 0 : config.gateway.port, config.host);
     gateway.attach(listening.server);
     stops.push(async () => {

@@ -1,23 +1,37 @@
 /**
- * Identity at the edge: the gateway verifies the caller's access token once, then sends every
- * subgraph a short-lived passport meant for that subgraph alone (audience = its name).
+ * Identity at the edge: the gateway verifies the caller's access token once, checks that its session is still
+ * alive and its role current (lib/auth/sessions.ts), then sends every subgraph a short-lived passport meant
+ * for that subgraph alone (audience = its name), carrying the viewer and the client's address.
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { SessionCheck } from '../../lib/auth/sessions.js';
 import { PASSPORT_HEADER, signPassport, verifyAccessToken } from '../../lib/auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../../lib/auth/viewer.js';
 import { DomainError, toGraphQLError, unauthenticated } from '../../lib/errors/index.js';
+import type { LimitsContext } from './limits/index.js';
 
-export interface GatewayContext {
+export interface GatewayContext extends LimitsContext {
   viewer: Viewer;
+  /** The client's address (express `req.ip`, which honours TRUST_PROXY). */
+  clientAddress: string | null;
 }
 
-/** Reads `Authorization: Bearer <token>`. No header = anonymous; a bad token is refused, never ignored. */
-export async function viewerFromAuthorization(header: string | undefined, jwtSecret: string): Promise<Viewer> {
+/**
+ * Reads `Authorization: Bearer <token>`. No header = anonymous; a bad token, an ended session or an outdated
+ * role is refused (UNAUTHENTICATED), never ignored.
+ */
+export async function viewerFromAuthorization(
+  header: string | undefined,
+  jwtSecret: string,
+  sessions: SessionCheck,
+): Promise<Viewer> {
   if (!header) return ANONYMOUS;
   try {
     const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
     if (!match) throw unauthenticated('Authorization header must be "Bearer <access token>"');
-    return await verifyAccessToken(match[1]!, jwtSecret);
+    const viewer = await verifyAccessToken(match[1]!, jwtSecret);
+    if (viewer.kind === 'user') await sessions.assertCurrent(viewer);
+    return viewer;
   } catch (err) {
     throw err instanceof DomainError ? toGraphQLError(err) : err;
   }
@@ -34,7 +48,10 @@ export class PassportDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     // Requests the gateway makes on its own (health checks) carry no operation context: anonymous.
-    const viewer = (context as Partial<GatewayContext> | undefined)?.viewer ?? ANONYMOUS;
-    request.http?.headers.set(PASSPORT_HEADER, await signPassport(viewer, this.subgraph, this.passport));
+    const ctx = context as Partial<GatewayContext> | undefined;
+    const passport = await signPassport(ctx?.viewer ?? ANONYMOUS, this.subgraph, this.passport, {
+      clientAddress: ctx?.clientAddress,
+    });
+    request.http?.headers.set(PASSPORT_HEADER, passport);
   }
 }

@@ -1,22 +1,30 @@
 /**
- * Builds the gateway (does not listen): Apollo Server over @apollo/gateway with a static supergraph,
- * the passport data sources, Sandbox in development, /healthz and /readyz.
+ * Builds the gateway (does not listen): Apollo Server over @apollo/gateway with a static supergraph, the
+ * passport data sources, the session check, the IDE in development, /healthz and /readyz.
  */
 import type http from 'node:http';
 import express from 'express';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import { ApolloGateway } from '@apollo/gateway';
+import type { GraphQLSchema } from 'graphql';
+import { SessionCheck } from '../../lib/auth/sessions.js';
 import { applyLibraryEnvironment, type Config } from '../../lib/config/index.js';
-import { createErrorFormatter } from '../../lib/errors/index.js';
+import { ErrorCode, createErrorFormatter } from '../../lib/errors/index.js';
+import type { KeyValueStore } from '../../lib/infra/kv.js';
 import type { Logger } from '../../lib/logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../../lib/http/index.js';
 import { isSubgraphName, type SubgraphName } from '../../lib/topology/index.js';
 import { PassportDataSource, viewerFromAuthorization, type GatewayContext } from './auth.js';
+import { ideLandingPage, ideRouter, type IdeOptions } from './ide/index.js';
+import {
+  deadlineOf,
+  DEFAULT_LIMITS,
+  demandControl,
+  responseLimits,
+  withSubgraphLimits,
+  type GatewayLimits,
+} from './limits/index.js';
 import { attachSubscriptions, type SubscriptionServer } from './subscriptions/index.js';
 
 export interface GatewayOptions {
@@ -24,7 +32,11 @@ export interface GatewayOptions {
   supergraphSdl: string;
   /** Where each subgraph listens; the supergraph's own routing URLs are ignored. */
   subgraphUrls: Record<SubgraphName, string>;
+  /** Where the user subgraph keeps session and token-version records (lib/auth/sessions.ts). */
+  kv: KeyValueStore;
   logger: Logger;
+  /** Demand control (gateway/src/limits). @default DEFAULT_LIMITS */
+  limits?: GatewayLimits;
 }
 
 export interface GatewayServer {
@@ -37,33 +49,71 @@ export interface GatewayServer {
 /** Each subgraph's /readyz, beside its /graphql. */
 const readyUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql\/?$/, '') + '/readyz';
 
-export async function createGateway({ config, supergraphSdl, subgraphUrls, logger }: GatewayOptions): Promise<GatewayServer> {
+/**
+ * RATE_LIMITED from any subgraph becomes HTTP 429 (when nothing else was answered) with `Retry-After`, so
+ * clients and proxies that know HTTP back off without reading GraphQL errors.
+ */
+const rateLimitHeaders: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response }) {
+        if (response.body.kind !== 'single') return;
+        const { errors, data } = response.body.singleResult;
+        const retry = (errors ?? [])
+          .filter((e) => e.extensions?.code === ErrorCode.RATE_LIMITED)
+          .map((e) => Number(e.extensions?.retryAfterSeconds) || 1);
+        if (retry.length === 0) return;
+        response.http.headers.set('retry-after', String(Math.max(...retry)));
+        if (!data || Object.values(data).every((v) => v === null)) response.http.status = 429;
+      },
+    };
+  },
+};
+
+export async function createGateway({
+  config,
+  supergraphSdl,
+  subgraphUrls,
+  kv,
+  logger,
+  limits = DEFAULT_LIMITS,
+}: GatewayOptions): Promise<GatewayServer> {
   const production = config.env === 'production';
   applyLibraryEnvironment(config);
   const passport = { secret: config.auth.passportSecret, ttlSeconds: config.auth.passportTtlSeconds };
+  const sessions = new SessionCheck(kv, { cacheMs: config.auth.sessionCheckCacheMs });
+  const ide: IdeOptions = { enabled: !production };
+  // Every subgraph fetch honours the request's time budget and a cap on the bytes it reads.
+  const LimitedPassportDataSource = withSubgraphLimits(PassportDataSource, limits);
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {
       if (!isSubgraphName(name)) throw new Error(`Supergraph names an unknown subgraph "${name}"`);
-      return new PassportDataSource(name, subgraphUrls[name], passport);
+      return new LimitedPassportDataSource(name, subgraphUrls[name], passport);
     },
+  });
+  // Demand control measures operations against the API schema; registered before apollo.start() loads it.
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+    apiSchema = schema;
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // A hash-only request would skip demand control (the document arrives later from a cache); off until
+    // persisted queries are checked the same way.
+    persistedQueries: false,
     csrfPrevention: true,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter((error) => logger.error({ err: error }, 'unexpected error in gateway')),
-    plugins: [
-      production
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }),
-    ],
+    plugins: [ideLandingPage(ide), rateLimitHeaders],
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.gateway.trustProxy);
+  app.use(ideRouter(ide));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -79,14 +129,21 @@ export async function createGateway({ config, supergraphSdl, subgraphUrls, logge
       }),
     );
     const ready = checks.every(([, ok]) => ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', subgraphs: Object.fromEntries(checks) });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'unavailable', subgraphs: Object.fromEntries(checks) });
   });
   app.use(
     '/graphql',
+    responseLimits(limits),
     jsonBody(),
+    // Before Apollo parses or validates anything: graphql-js validation is quadratic in aliases.
+    demandControl({ getSchema: () => apiSchema, limits }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        viewer: await viewerFromAuthorization(req.header('authorization'), config.auth.jwtSecret),
+      context: async ({ req, res }) => ({
+        viewer: await viewerFromAuthorization(req.header('authorization'), config.auth.jwtSecret, sessions),
+        clientAddress: req.ip ?? null,
+        deadline: deadlineOf(res),
       }),
     }),
   );

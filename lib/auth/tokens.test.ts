@@ -14,6 +14,7 @@ const viewer: AuthenticatedViewer = {
   hubId: '018f3d6c-9a10-7c11-b2a1-e3b893f00101',
   firmId: null,
   sessionId: 'session-1',
+  tokenVersion: 3,
 };
 const isUnauthenticated = (message?: RegExp) => (err: unknown) =>
   err instanceof DomainError && err.code === 'UNAUTHENTICATED' && (!message || message.test(err.message));
@@ -42,19 +43,26 @@ test('an expired access token is UNAUTHENTICATED and says it expired', async () 
 
 test('an unsigned (alg none) token is refused', async () => {
   const header = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
-  const body = Buffer.from(JSON.stringify({ sub: viewer.userId, role: 'MASTER', iss: 'hubgraph-user', aud: 'hubgraph-gateway' })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({ sub: viewer.userId, role: 'MASTER', iss: 'hubgraph-user', aud: 'hubgraph-gateway' }),
+  ).toString('base64url');
   await assert.rejects(verifyAccessToken(`${header}.${body}.`, JWT), isUnauthenticated());
 });
 
 test('a passport is accepted only by the subgraph it was made for', async () => {
-  const passport = await signPassport(viewer, 'order', { secret: PASSPORT, ttlSeconds: 60 });
-  assert.deepEqual(await verifyPassport(passport, 'order', PASSPORT), viewer);
+  const passport = await signPassport(
+    viewer,
+    'order',
+    { secret: PASSPORT, ttlSeconds: 60 },
+    { clientAddress: '203.0.113.7' },
+  );
+  assert.deepEqual(await verifyPassport(passport, 'order', PASSPORT), { viewer, clientAddress: '203.0.113.7' });
   await assert.rejects(verifyPassport(passport, 'user', PASSPORT), isUnauthenticated());
 });
 
 test('an anonymous passport carries no user', async () => {
   const passport = await signPassport(ANONYMOUS, 'hub', { secret: PASSPORT, ttlSeconds: 60 });
-  assert.deepEqual(await verifyPassport(passport, 'hub', PASSPORT), ANONYMOUS);
+  assert.deepEqual(await verifyPassport(passport, 'hub', PASSPORT), { viewer: ANONYMOUS, clientAddress: null });
 });
 
 test('a missing passport, or an access token offered as one, is UNAUTHENTICATED', async () => {

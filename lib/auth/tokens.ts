@@ -24,11 +24,14 @@ interface ViewerClaims {
   hub?: unknown;
   firm?: unknown;
   sid?: unknown;
+  ver?: unknown;
+  /** Passports only: the client's address as the gateway saw it (for per-address rate limits). */
+  ip?: unknown;
 }
 
 function viewerClaims(viewer: Viewer): Record<string, unknown> {
   return viewer.kind === 'user'
-    ? { role: viewer.role, hub: viewer.hubId, firm: viewer.firmId, sid: viewer.sessionId }
+    ? { role: viewer.role, hub: viewer.hubId, firm: viewer.firmId, sid: viewer.sessionId, ver: viewer.tokenVersion }
     : { anon: true };
 }
 
@@ -42,6 +45,7 @@ function viewerFrom(sub: string | undefined, claims: ViewerClaims): Viewer {
     hubId: typeof claims.hub === 'string' ? claims.hub : null,
     firmId: typeof claims.firm === 'string' ? claims.firm : null,
     sessionId: typeof claims.sid === 'string' ? claims.sid : null,
+    tokenVersion: typeof claims.ver === 'number' && Number.isInteger(claims.ver) ? claims.ver : 0,
   };
 }
 
@@ -74,12 +78,20 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
   }
 }
 
+/** What a subgraph learns from the gateway about a request: who asks, and from where. */
+export interface Passport {
+  viewer: Viewer;
+  /** The client's address as the gateway saw it; null for requests the platform makes itself. */
+  clientAddress: string | null;
+}
+
 export async function signPassport(
   viewer: Viewer,
   audience: string,
   opts: { secret: string; ttlSeconds: number },
+  request: { clientAddress?: string | null } = {},
 ): Promise<string> {
-  const jwt = new SignJWT(viewerClaims(viewer))
+  const jwt = new SignJWT({ ...viewerClaims(viewer), ...(request.clientAddress ? { ip: request.clientAddress } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(PASSPORT_ISSUER)
     .setAudience(audience)
@@ -90,7 +102,7 @@ export async function signPassport(
 }
 
 /** Verifies a passport meant for `audience` (the subgraph's name). Throws UNAUTHENTICATED. */
-export async function verifyPassport(token: string | undefined, audience: string, secret: string): Promise<Viewer> {
+export async function verifyPassport(token: string | undefined, audience: string, secret: string): Promise<Passport> {
   if (!token) throw unauthenticated('Missing gateway passport');
   try {
     const { payload } = await jwtVerify(token, key(secret), {
@@ -98,7 +110,8 @@ export async function verifyPassport(token: string | undefined, audience: string
       audience,
       algorithms: ['HS256'],
     });
-    return viewerFrom(payload.sub, payload as ViewerClaims);
+    const claims = payload as ViewerClaims;
+    return { viewer: viewerFrom(payload.sub, claims), clientAddress: typeof claims.ip === 'string' ? claims.ip : null };
   } catch {
     throw unauthenticated('Invalid gateway passport');
   }

@@ -12,6 +12,8 @@ export interface AuthenticatedViewer {
   firmId: string | null;
   /** The sign-in session (refresh-token family) the access token belongs to. */
   sessionId: string | null;
+  /** The user's token version when the token was issued (lib/auth/sessions.ts). */
+  tokenVersion: number;
 }
 export type Viewer = AuthenticatedViewer | { kind: 'anonymous' };
 

@@ -2,6 +2,8 @@
  * Configuration is read from the environment here and nowhere else, validated once,
  * and handed to every process as a typed object. Every variable is listed in .env.example.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SUBGRAPHS, subgraphEnvNames, type SubgraphName } from '../topology/index.js';
 
@@ -28,7 +30,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: optionalUrl,
-  DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'lowercase letters, digits and _').default('hubgraph'),
+  DATABASE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,40}$/, 'lowercase letters, digits and _')
+    .default('hubgraph'),
   DATA_DIR: z.string().default('.data'),
   REDIS_URL: optionalUrl,
   REDIS_PREFIX: z.string().default('hubgraph:'),
@@ -37,12 +42,16 @@ const envSchema = z.object({
 
   GATEWAY_PORT: port.default(4000),
   HOST: z.string().default('127.0.0.1'),
+  /** Express `trust proxy`: false, true, a hop count, or addresses/subnets of trusted proxies. */
+  TRUST_PROXY: z.string().trim().default('false'),
 
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.jwtSecret),
   PASSPORT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.passportSecret),
   ACCESS_TOKEN_TTL_SECONDS: duration.default(900),
   REFRESH_TOKEN_TTL_SECONDS: duration.default(60 * 60 * 24 * 14),
   PASSPORT_TTL_SECONDS: duration.default(60),
+  /** How long the gateway trusts its answer to "is this session alive and this role current?". */
+  SESSION_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
 
   /** @apollo/gateway otherwise sends usage metrics to Apollo and probes cloud metadata endpoints. */
   APOLLO_TELEMETRY: z.enum(['true', 'false']).default('false'),
@@ -66,16 +75,20 @@ const subgraphEnvSchema = z.object(
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every variable this module reads (the platform's; tests add TEST_*_URL), for .env.example's check. */
+export const ENV_VARIABLES: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  ...Object.keys(subgraphEnvSchema.shape),
+];
+
 export interface Config {
   env: Env['NODE_ENV'];
   logLevel: Env['LOG_LEVEL'];
   host: string;
-  database:
-    | { kind: 'mysql'; url: string; prefix: string }
-    | { kind: 'sqlite'; dir: string; prefix: string };
+  database: { kind: 'mysql'; url: string; prefix: string } | { kind: 'sqlite'; dir: string; prefix: string };
   redis: { url: string; prefix: string } | { kind: 'memory'; prefix: string };
   mqtt: { url: string } | { embeddedPort: number };
-  gateway: { port: number; apolloTelemetry: boolean };
+  gateway: { port: number; apolloTelemetry: boolean; trustProxy: boolean | number | string };
   /** Where each subgraph listens, and the URL the gateway (and other subgraphs) reach it at. */
   subgraphs: Record<SubgraphName, { port: number; url: string }>;
   auth: {
@@ -84,12 +97,36 @@ export interface Config {
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
     passportTtlSeconds: number;
+    sessionCheckCacheMs: number;
   };
   bootstrapMaster?: { username: string; password: string };
 }
 
+/** Whether `host` binds only this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** The repository's `.env`, as .env.example invites. */
+export const ENV_FILE = fileURLToPath(new URL('../../.env', import.meta.url));
+
+/**
+ * Loads `.env` into process.env when the file exists. Variables already set in the environment win, so a
+ * one-off `VAR=… npm start` still overrides the file. Called once by every process entry (lib/lifecycle/main).
+ */
+export function loadEnvFile(file = ENV_FILE): boolean {
+  if (!existsSync(file)) return false;
+  process.loadEnvFile(file);
+  return true;
 }
 
 /** Reads and validates configuration. Throws ConfigError naming every bad variable. */
@@ -103,12 +140,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const subgraphEnv = parsedSubgraphs.data as Record<string, number | string | undefined>;
-  if (e.NODE_ENV === 'production') {
-    const demo = [
-      e.JWT_SECRET === DEMO_SECRETS.jwtSecret && 'JWT_SECRET',
-      e.PASSPORT_SECRET === DEMO_SECRETS.passportSecret && 'PASSPORT_SECRET',
-    ].filter(Boolean);
-    if (demo.length) throw new ConfigError(`Production refuses the local demo defaults of ${demo.join(', ')}`);
+  const demo = [
+    e.JWT_SECRET === DEMO_SECRETS.jwtSecret && 'JWT_SECRET',
+    e.PASSPORT_SECRET === DEMO_SECRETS.passportSecret && 'PASSPORT_SECRET',
+  ].filter(Boolean);
+  // The demo secrets are public: with them anyone who reaches a port can forge a MASTER token or a passport.
+  if (demo.length && e.NODE_ENV === 'production') {
+    throw new ConfigError(`Production refuses the local demo defaults of ${demo.join(', ')}`);
+  }
+  if (demo.length && !isLoopback(e.HOST)) {
+    throw new ConfigError(
+      `HOST=${e.HOST} listens beyond this machine, so the public demo values of ${demo.join(', ')} are refused: ` +
+        'set your own (openssl rand -base64 48), or keep HOST=127.0.0.1',
+    );
   }
   if (Boolean(e.BOOTSTRAP_MASTER_USERNAME) !== Boolean(e.BOOTSTRAP_MASTER_PASSWORD)) {
     throw new ConfigError('Set both BOOTSTRAP_MASTER_USERNAME and BOOTSTRAP_MASTER_PASSWORD, or neither');
@@ -132,7 +176,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       : { kind: 'sqlite', dir: e.DATA_DIR, prefix: e.DATABASE_PREFIX },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : { kind: 'memory', prefix: e.REDIS_PREFIX },
     mqtt: e.MQTT_URL ? { url: e.MQTT_URL } : { embeddedPort: e.EMBEDDED_MQTT_PORT },
-    gateway: { port: e.GATEWAY_PORT, apolloTelemetry: e.APOLLO_TELEMETRY === 'true' },
+    gateway: {
+      port: e.GATEWAY_PORT,
+      apolloTelemetry: e.APOLLO_TELEMETRY === 'true',
+      trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    },
     subgraphs,
     auth: {
       jwtSecret: e.JWT_SECRET,
@@ -140,6 +188,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL_SECONDS,
       passportTtlSeconds: e.PASSPORT_TTL_SECONDS,
+      sessionCheckCacheMs: e.SESSION_CHECK_CACHE_MS,
     },
     bootstrapMaster: e.BOOTSTRAP_MASTER_USERNAME
       ? { username: e.BOOTSTRAP_MASTER_USERNAME, password: e.BOOTSTRAP_MASTER_PASSWORD! }

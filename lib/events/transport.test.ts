@@ -19,7 +19,10 @@ async function until(cond: () => boolean, ms = 2000) {
 }
 
 test('events are typed by their producer’s map and carry a complete envelope', () => {
-  const event = createEvent<ShopEvents, 'order.created'>('order', 'order.created', 'o-1', { orderId: 'o-1', quantity: 2 });
+  const event = createEvent<ShopEvents, 'order.created'>('order', 'order.created', 'o-1', {
+    orderId: 'o-1',
+    quantity: 2,
+  });
   const narrowed: EventOf<ShopEvents> = event;
   if (narrowed.type === 'order.created') assert.equal(narrowed.data.quantity, 2);
   assert.match(event.id, /^[0-9a-f-]{36}$/);
@@ -30,7 +33,11 @@ test('events are typed by their producer’s map and carry a complete envelope',
 
 for (const [name, make] of transports) {
   describe(`${name} event transport`, () => {
-    const event = (n: number) => createEvent<ShopEvents, 'order.created'>('order', 'order.created', `o-${n % 2}`, { orderId: `o-${n}`, quantity: n });
+    const event = (n: number) =>
+      createEvent<ShopEvents, 'order.created'>('order', 'order.created', `o-${n % 2}`, {
+        orderId: `o-${n}`,
+        quantity: n,
+      });
 
     test('every consumer group receives every event, in publish order', async () => {
       const transport = make();
@@ -81,7 +88,10 @@ for (const [name, make] of transports) {
       await transport.publish(poison);
       await transport.publish(event(8));
       await until(() => seen.length === 1);
-      assert.deepEqual((await transport.deadLetters('delivery')).map((e) => e.id), [poison.id]);
+      assert.deepEqual(
+        (await transport.deadLetters('delivery')).map((e) => e.id),
+        [poison.id],
+      );
       await transport.close();
     });
 

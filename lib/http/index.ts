@@ -12,7 +12,11 @@ export interface Listening {
 }
 
 /** Listens on host:port (0 = any free port) and returns the base URL. */
-export async function listen(app: Express | http.RequestListener, port: number, host = '127.0.0.1'): Promise<Listening> {
+export async function listen(
+  app: Express | http.RequestListener,
+  port: number,
+  host = '127.0.0.1',
+): Promise<Listening> {
   const server = http.createServer(app);
   server.listen(port, host);
   await once(server, 'listening');
@@ -40,5 +44,7 @@ export const graphqlShapedErrors: ErrorRequestHandler = (err, _req, res, next) =
   if (res.headersSent) return next(err);
   const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
   const message = status === 500 ? 'Internal server error' : `Bad request: ${err.type ?? err.message}`;
-  res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  res
+    .status(status)
+    .json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
 };

@@ -15,8 +15,8 @@ const implementations: [string, () => Promise<{ kv: KeyValueStore; pubsub: PubSu
   [
     'redis',
     async () => ({
-      kv: await RedisKeyValueStore.connect(redisUrl, prefix),
-      pubsub: await RedisPubSub.connect(redisUrl, prefix),
+      kv: await RedisKeyValueStore.connect(redisUrl, prefix, (err) => assert.fail(err)),
+      pubsub: await RedisPubSub.connect(redisUrl, prefix, (err) => assert.fail(err)),
     }),
   ],
 ];
@@ -25,8 +25,12 @@ for (const [name, make] of implementations) {
   describe(`${name} key-value store and pub/sub`, async () => {
     const { kv, pubsub } = await make();
     after(async () => {
-      await kv.del('a', 'b', 'ttl');
-      await Promise.all([kv.close(), pubsub.close()]);
+      // Close even when the clean-up command fails, or the open connections keep the file from ending.
+      try {
+        await kv.del('a', 'b', 'ttl');
+      } finally {
+        await Promise.all([kv.close(), pubsub.close()]);
+      }
     });
 
     test('set/get/del, and set-if-absent claims a key exactly once', async () => {
@@ -38,6 +42,14 @@ for (const [name, make] of implementations) {
       assert.equal(await kv.get('b'), 'x');
       assert.equal(await kv.del('a', 'b', 'missing'), 2);
       assert.equal(await kv.get('a'), null);
+    });
+
+    test('getMany reads several keys in one call, null for the missing ones, in the order asked', async () => {
+      await kv.set('a', '1');
+      await kv.set('b', '2');
+      assert.deepEqual(await kv.getMany(['b', 'missing', 'a']), ['2', null, '1']);
+      assert.deepEqual(await kv.getMany([]), []);
+      await kv.del('a', 'b');
     });
 
     test('keys with a TTL expire', async () => {

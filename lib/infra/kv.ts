@@ -13,6 +13,8 @@ export interface SetOptions {
 
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
+  /** Several keys in one round trip (MGET); missing keys are null, in the order asked. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /** Returns false when `onlyIfAbsent` was set and the key already existed. */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
   del(...keys: string[]): Promise<number>;
@@ -37,6 +39,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return this.live(key)?.value ?? null;
   }
 
+  async getMany(keys: readonly string[]) {
+    return keys.map((k) => this.live(k)?.value ?? null);
+  }
+
   async set(key: string, value: string, options: SetOptions = {}) {
     if (options.onlyIfAbsent && this.live(key)) return false;
     const expiresAt = options.ttlSeconds ? this.now() + options.ttlSeconds * 1000 : Number.POSITIVE_INFINITY;
@@ -57,19 +63,29 @@ export class MemoryKeyValueStore implements KeyValueStore {
 
 export class RedisKeyValueStore implements KeyValueStore {
   constructor(
-    private readonly client: RedisClientType,
+    /** Shared with what needs Redis itself rather than this port (rate limits: lib/ratelimit). */
+    readonly client: RedisClientType,
     /** Every key is namespaced so tests and deployments can share one Redis. */
     private readonly prefix: string,
   ) {}
 
-  static async connect(url: string, prefix: string): Promise<RedisKeyValueStore> {
+  /**
+   * `onError` hears connection errors; node-redis reconnects by itself after them, but without a listener an
+   * 'error' event would crash the process when Redis restarts.
+   */
+  static async connect(url: string, prefix: string, onError: (err: Error) => void): Promise<RedisKeyValueStore> {
     const client: RedisClientType = createClient({ url });
+    client.on('error', onError);
     await client.connect();
     return new RedisKeyValueStore(client, prefix);
   }
 
   async get(key: string) {
     return this.client.get(this.prefix + key);
+  }
+
+  async getMany(keys: readonly string[]) {
+    return keys.length ? this.client.mGet(keys.map((k) => this.prefix + k)) : [];
   }
 
   async set(key: string, value: string, options: SetOptions = {}) {

@@ -44,9 +44,12 @@ export class RedisPubSub implements PubSub {
     private readonly prefix: string,
   ) {}
 
-  static async connect(url: string, prefix: string): Promise<RedisPubSub> {
+  /** `onError` as for RedisKeyValueStore.connect: without it a Redis restart would crash the process. */
+  static async connect(url: string, prefix: string, onError: (err: Error) => void): Promise<RedisPubSub> {
     const pub: RedisClientType = createClient({ url });
     const sub = pub.duplicate();
+    pub.on('error', onError);
+    sub.on('error', onError);
     await Promise.all([pub.connect(), sub.connect()]);
     return new RedisPubSub(pub, sub, prefix);
   }
@@ -84,6 +87,7 @@ export interface TypedPubSub<M extends TopicMap> {
 export function typedPubSub<M extends TopicMap>(pubsub: PubSub): TypedPubSub<M> {
   return {
     publish: (topic, payload) => pubsub.publish(topic, JSON.stringify(payload)),
-    subscribe: (topic, listener) => pubsub.subscribe(topic, (message) => listener(JSON.parse(message) as M[typeof topic])),
+    subscribe: (topic, listener) =>
+      pubsub.subscribe(topic, (message) => listener(JSON.parse(message) as M[typeof topic])),
   };
 }

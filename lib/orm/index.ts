@@ -24,6 +24,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { SeedManager, type Seeder } from '@mikro-orm/seeder';
 import mysql from 'mysql2/promise';
 import type { Config } from '../config/index.js';
+import { connectAtStartup, STARTUP_TIMEOUT_MS } from '../infra/probe.js';
 import type { SubgraphName } from '../topology/index.js';
 
 /** What a subgraph tells the platform about its persistence. */
@@ -79,7 +80,11 @@ function serverUrl(url: string): string {
 
 /** Creates the database when missing and tells MariaDB from MySQL by the server's version string. */
 export async function prepareMysqlDatabase(url: string, dbName: string): Promise<'mysql' | 'mariadb'> {
-  const conn = await mysql.createConnection({ uri: serverUrl(url) });
+  // The first connection of a start: a server that is down is named (DATABASE_URL) rather than thrown as a raw
+  // ECONNREFUSED, and one that accepts but never greets costs STARTUP_TIMEOUT_MS instead of mysql2's 10 s.
+  const conn = await connectAtStartup({ kind: 'mysql', url, variable: 'DATABASE_URL' }, () =>
+    mysql.createConnection({ uri: serverUrl(url), connectTimeout: STARTUP_TIMEOUT_MS }),
+  );
   try {
     const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v');
     await conn.query(`CREATE DATABASE IF NOT EXISTS \`${dbName}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -157,7 +162,9 @@ export async function prepareSchema(db: Database): Promise<{ recreated: boolean;
     return { recreated: false, migrations: done.map((m) => m.name) };
   }
   const generator = db.orm.getSchemaGenerator();
-  const hash = createHash('sha256').update(await generator.getCreateSchemaSQL()).digest('hex');
+  const hash = createHash('sha256')
+    .update(await generator.getCreateSchemaSQL())
+    .digest('hex');
   const conn = db.orm.em.getConnection();
   await conn.execute(`create table if not exists \`${SCHEMA_META}\` (hash text not null)`);
   const rows = await conn.execute<{ hash: string }[]>(`select hash from \`${SCHEMA_META}\``);

@@ -38,7 +38,9 @@ export function publicRootFields(schema: GraphQLSchema): string[] {
 }
 
 /** Every root field that is neither @public nor federation's own. */
-export function guardedRootFields(schema: GraphQLSchema): { type: GraphQLObjectType; field: GraphQLField<unknown, unknown> }[] {
+export function guardedRootFields(
+  schema: GraphQLSchema,
+): { type: GraphQLObjectType; field: GraphQLField<unknown, unknown> }[] {
   return rootTypes(schema).flatMap((type) =>
     Object.values(type.getFields())
       .filter((field) => !isPublic(field) && !FEDERATION_FIELDS.has(field.name))

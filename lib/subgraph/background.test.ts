@@ -34,7 +34,10 @@ test('background tasks start in order with their deps and stop in reverse order'
 
 test('a task that fails to start undoes the ones started before it, then the error surfaces', async () => {
   const { events, task } = recorder();
-  await assert.rejects(startBackground([task('a'), task('b'), task('c', 'start'), task('d')], { tag: 'x' }, logger), /c cannot start/);
+  await assert.rejects(
+    startBackground([task('a'), task('b'), task('c', 'start'), task('d')], { tag: 'x' }, logger),
+    /c cannot start/,
+  );
   assert.deepEqual(events, ['start a x', 'start b x', 'stop b', 'stop a']);
 });
 

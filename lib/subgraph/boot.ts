@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config/index.js';
 import type { Infra } from '../infra/index.js';
+import type { PeerDirectory } from '../federation/index.js';
 import type { Logger } from '../logger/index.js';
 import type { SubgraphName } from '../topology/index.js';
 import { openDatabase, prepareSchema, seedDemo, type Database } from '../orm/index.js';
@@ -21,7 +22,12 @@ export interface BootOptions {
   /** Seed demo data; embedded databases are seeded whenever they were (re)created. */
   seed: boolean;
   onQuery?: (sql: string) => void;
+  /** Where the other subgraphs answer; @default the URLs of the configuration. */
+  peers?: PeerDirectory;
 }
+
+/** The subgraph URLs of the configuration (`<NAME>_URL`, else the default port on loopback). */
+export const configuredPeers = (config: Config): PeerDirectory => ({ url: (name) => config.subgraphs[name].url });
 
 export interface BootedSubgraph {
   name: SubgraphName;
@@ -48,7 +54,7 @@ export async function bootSubgraph<T extends BaseContext>(
       if (config.env === 'production') throw new Error('Refusing to seed demo data with NODE_ENV=production');
       await seedDemo(db, def);
     }
-    const deps = { config, db, infra, logger };
+    const deps = { config, db, infra, logger, peers: options.peers ?? configuredPeers(config) };
     const server = await createSubgraphServer(def, deps);
     undo.push(() => server.stop());
     undo.push(await startBackground(def.background ?? [], deps, logger.child({ subgraph: def.name })));

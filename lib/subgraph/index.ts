@@ -11,22 +11,27 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { gql } from 'graphql-tag';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { EntityManager } from '@mikro-orm/core';
 import type { DocumentNode } from 'graphql';
 import type { Config } from '../config/index.js';
-import { PASSPORT_HEADER, verifyPassport } from '../auth/tokens.js';
+import { PASSPORT_HEADER, verifyPassport, type Passport } from '../auth/tokens.js';
 import type { Viewer } from '../auth/viewer.js';
-import { DomainError, createErrorFormatter, toGraphQLError } from '../errors/index.js';
+import { DomainError, createErrorFormatter } from '../errors/index.js';
+import type { PeerDirectory } from '../federation/index.js';
 import type { Infra } from '../infra/index.js';
 import type { Database, DatabaseModule } from '../orm/index.js';
 import type { Logger } from '../logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../http/index.js';
 import type { SubgraphName } from '../topology/index.js';
 import { denyAnonymousByDefault } from './authorize.js';
+import { checkInputsAtTheEdge } from './inputs.js';
 import type { BackgroundTask } from './background.js';
 
 export interface SubgraphDeps {
@@ -34,11 +39,15 @@ export interface SubgraphDeps {
   db: Database;
   infra: Infra;
   logger: Logger;
+  /** Where the other subgraphs answer, for the rare question only their owner can answer (lib/federation). */
+  peers: PeerDirectory;
 }
 
-/** What every resolver gets: who asks, a fresh EntityManager, and the process's connections. */
+/** What every resolver gets: who asks and from where, a fresh EntityManager, and the process's connections. */
 export interface BaseContext {
   viewer: Viewer;
+  /** The client's address as the gateway saw it (rate limits); null for the platform's own requests. */
+  clientAddress: string | null;
   em: EntityManager;
   deps: SubgraphDeps;
 }
@@ -75,15 +84,17 @@ export function defineSubgraph<TContext extends BaseContext>(
   };
 }
 
-/** The executable schema of a subgraph, with authorization denied by default (authorize.ts). */
+/**
+ * The executable schema of a subgraph: input hygiene on every text argument (inputs.ts), inside authorization
+ * denied by default (authorize.ts), so an anonymous caller learns nothing about its arguments' validity.
+ */
 export function buildSchema(def: Pick<SubgraphDefinition, 'typeDefs' | 'resolvers'>) {
-  return denyAnonymousByDefault(
-    buildSubgraphSchema({
-      typeDefs: def.typeDefs,
-      // Codegen's Resolvers type and subgraph-js's map describe the same object in two vocabularies.
-      resolvers: def.resolvers as GraphQLResolverMap<unknown>,
-    }),
-  );
+  const schema = buildSubgraphSchema({
+    typeDefs: def.typeDefs,
+    // Codegen's Resolvers type and subgraph-js's map describe the same object in two vocabularies.
+    resolvers: def.resolvers as GraphQLResolverMap<unknown>,
+  });
+  return denyAnonymousByDefault(checkInputsAtTheEdge(schema));
 }
 
 export interface SubgraphServer {
@@ -104,8 +115,9 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     introspection: deps.config.env !== 'production',
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter((error) => log.error({ err: error }, 'unexpected error in resolver')),
-    // Inline traces are for Apollo Studio, which this platform does not report to.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    // Inline traces are for Apollo Studio, which this platform does not report to. Subgraphs are reached only
+    // through the gateway: a landing page would only advertise them.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
 
@@ -120,16 +132,26 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   });
   app.use(
     '/graphql',
+    // Every method needs the gateway's passport, before Apollo sees the request: no landing page, no error
+    // shapes, nothing for a caller who reached the port directly.
+    async (req, res, next) => {
+      try {
+        res.locals.passport = await verifyPassport(
+          req.header(PASSPORT_HEADER),
+          def.name,
+          deps.config.auth.passportSecret,
+        );
+        next();
+      } catch (err) {
+        if (!(err instanceof DomainError)) return next(err);
+        res.status(401).json({ errors: [{ message: err.message, extensions: { code: err.code } }] });
+      }
+    },
     jsonBody(),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        let viewer: Viewer;
-        try {
-          viewer = await verifyPassport(req.header(PASSPORT_HEADER), def.name, deps.config.auth.passportSecret);
-        } catch (err) {
-          throw err instanceof DomainError ? toGraphQLError(err) : err;
-        }
-        return def.createContext({ viewer, em: deps.db.orm.em.fork(), deps });
+      context: async ({ res }) => {
+        const { viewer, clientAddress } = res.locals.passport as Passport;
+        return def.createContext({ viewer, clientAddress, em: deps.db.orm.em.fork(), deps });
       },
     }),
   );

@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, testServiceUrls, type Config } from '../config/index.js';
 import { PASSPORT_HEADER, signPassport } from '../auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
+import type { PeerDirectory } from '../federation/index.js';
 import { createInfra, type Infra } from '../infra/index.js';
 import { createLogger } from '../logger/index.js';
 import { databaseName, dropMysqlDatabases } from '../orm/index.js';
 import { bootSubgraph, type BootedSubgraph } from '../subgraph/boot.js';
 import type { BaseContext, SubgraphDefinition } from '../subgraph/index.js';
-import { SUBGRAPH_NAMES } from '../topology/index.js';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../topology/index.js';
 
 export const silentLogger = createLogger('silent', 'test');
 
@@ -35,7 +36,10 @@ export function realServicesConfig(overrides: Record<string, string> = {}): Conf
 export async function dropTestDatabases(config: Config): Promise<void> {
   if (config.database.kind !== 'mysql') return;
   if (!config.database.prefix.startsWith('hgtest_')) throw new Error('refusing to drop a non-test database');
-  await dropMysqlDatabases(config.database.url, SUBGRAPH_NAMES.map((n) => databaseName(config.database, n)));
+  await dropMysqlDatabases(
+    config.database.url,
+    SUBGRAPH_NAMES.map((n) => databaseName(config.database, n)),
+  );
 }
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -64,20 +68,39 @@ export interface TestSubgraph extends BootedSubgraph {
   config: Config;
   infra: Infra;
   /** Posts to the subgraph with a valid passport for `viewer`, as the gateway would. */
-  request<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, viewer?: Viewer): Promise<GraphQLResponse<T>>;
+  request<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    viewer?: Viewer,
+  ): Promise<GraphQLResponse<T>>;
   close(): Promise<void>;
 }
 
 /** Boots one subgraph on a free port against the real services, in databases of its own. */
 export async function startTestSubgraph<T extends BaseContext>(
   def: SubgraphDefinition<T>,
-  options: { seed?: boolean; mqtt?: boolean; env?: Record<string, string> } = {},
+  options: { seed?: boolean; mqtt?: boolean; env?: Record<string, string>; peers?: PeerDirectory } = {},
 ): Promise<TestSubgraph> {
   const config = realServicesConfig(options.env);
   const infra = await createInfra(config, {
     mqttUrl: options.mqtt && 'url' in config.mqtt ? config.mqtt.url : undefined,
   });
-  const booted = await bootSubgraph(def, { config, infra, logger: silentLogger, port: 0, seed: options.seed ?? false });
+  let booted: BootedSubgraph;
+  try {
+    booted = await bootSubgraph(def, {
+      config,
+      infra,
+      logger: silentLogger,
+      port: 0,
+      seed: options.seed ?? false,
+      peers: options.peers,
+    });
+  } catch (err) {
+    // Left open, the connections would keep the test file alive until its timeout.
+    await infra.close();
+    await dropTestDatabases(config).catch(() => undefined);
+    throw err;
+  }
   const passportOptions = { secret: config.auth.passportSecret, ttlSeconds: 60 };
   return {
     ...booted,
@@ -93,4 +116,32 @@ export async function startTestSubgraph<T extends BaseContext>(
       await dropTestDatabases(config);
     },
   };
+}
+
+/**
+ * Boots several subgraphs on free ports, each knowing where the others answer (for the questions only an
+ * owner can answer, lib/federation). Returns them by name; `close()` closes them all.
+ */
+export async function startTestSubgraphs(
+  defs: readonly SubgraphDefinition<any>[],
+  options: { seed?: boolean; mqtt?: boolean; env?: Record<string, string> } = {},
+): Promise<{ subgraphs: Partial<Record<SubgraphName, TestSubgraph>>; close(): Promise<void> }> {
+  const urls = new Map<SubgraphName, string>();
+  const peers: PeerDirectory = { url: (name) => urls.get(name) ?? `http://127.0.0.1:1/${name}-is-not-running` };
+  const started = await Promise.allSettled(defs.map((def) => startTestSubgraph(def, { ...options, peers })));
+  const subgraphs: Partial<Record<SubgraphName, TestSubgraph>> = {};
+  for (const r of started) {
+    if (r.status !== 'fulfilled') continue;
+    subgraphs[r.value.name] = r.value;
+    urls.set(r.value.name, r.value.url);
+  }
+  const close = async () => {
+    await Promise.all(Object.values(subgraphs).map((sg) => sg.close()));
+  };
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await close();
+    throw failed.reason;
+  }
+  return { subgraphs, close };
 }

@@ -219,7 +219,10 @@ test('Seoul → Busan over the real network with estimate weights goes through t
     assert.ok(linked.has(`${leg.from}|${leg.to}`), `${leg.from}–${leg.to} is a link of data/hubs.json`);
     assert.equal(leg.weight, leg.link.eta.durationSeconds);
   });
-  assert.equal(path.totalWeight, path.legs.reduce((sum, leg) => sum + leg.weight, 0));
+  assert.equal(
+    path.totalWeight,
+    path.legs.reduce((sum, leg) => sum + leg.weight, 0),
+  );
   // A truck needs roughly 4.5–6.5 h for the ~400 km by road; three relay legs of estimates land inside that.
   assert.ok(path.totalWeight >= 4.5 * 3600 && path.totalWeight <= 6.5 * 3600, `${path.totalWeight} s`);
 });

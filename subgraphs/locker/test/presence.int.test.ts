@@ -9,7 +9,15 @@ import { lockerTopic } from '../src/mqtt/topics.js';
 import { subgraph as lockerSubgraph } from '../src/server.js';
 
 const LOCKER = readDemoLockers()[0]!.id;
-const viewer = { kind: 'user', userId: 'u', role: 'MEMBER', hubId: null, firmId: null, sessionId: null } as const;
+const viewer = {
+  kind: 'user',
+  userId: 'u',
+  role: 'MEMBER',
+  hubId: null,
+  firmId: null,
+  sessionId: null,
+  tokenVersion: 0,
+} as const;
 let sg: TestSubgraph;
 let device: MqttClient;
 
@@ -23,8 +31,8 @@ before(async () => {
   });
 });
 after(async () => {
-  await device.endAsync(true);
-  await sg.close();
+  await device?.endAsync(true);
+  await sg?.close();
 });
 
 async function online(): Promise<boolean> {

@@ -161,7 +161,10 @@ test('over-cancelling is refused and changes nothing', async () => {
   // Nothing left: a new full cancel is an over-cancel too.
   await assert.rejects(provider.cancel(cancel('r', 'd')), failsWith('PAYMENT_CANCEL_EXCEEDS_REMAINING'));
   assert.equal((await provider.lookup('r')).cancelledAmount, 10_000);
-  assert.deepEqual(provider.cancellations('r').map((c) => c.cancelId), ['a', 'c']);
+  assert.deepEqual(
+    provider.cancellations('r').map((c) => c.cancelId),
+    ['a', 'c'],
+  );
 });
 
 test('cancel refuses uncaptured payments, unknown receipts, bad amounts and partial non-card refunds', async () => {

@@ -1,6 +1,8 @@
-import type { BaseContext } from '../../../lib/subgraph/index.js';
+import { SessionRegistry } from '../../../lib/auth/sessions.js';
 import { byIdLoader } from '../../../lib/orm/loaders.js';
+import type { BaseContext, SubgraphDeps } from '../../../lib/subgraph/index.js';
 import { User } from './entities/user.entity.js';
+import { federatedScopeDirectory } from './peers/scope-directory.js';
 import { AuthService } from './services/auth.service.js';
 import { RefreshTokenStore } from './services/refresh-tokens.js';
 import { UserService } from './services/users.service.js';
@@ -11,13 +13,33 @@ export interface UserContext extends BaseContext {
   users: UserService;
 }
 
+/** The pieces of the user subgraph that outlive a request, built from the process's dependencies. */
+export function userModule({ config, infra, peers }: SubgraphDeps) {
+  const sessions = new SessionRegistry(infra.kv, config.auth.refreshTokenTtlSeconds);
+  return {
+    sessions,
+    tokens: new RefreshTokenStore(infra.kv, sessions, config.auth.refreshTokenTtlSeconds),
+    scopes: federatedScopeDirectory({
+      peers,
+      passport: { secret: config.auth.passportSecret, ttlSeconds: config.auth.passportTtlSeconds },
+    }),
+  };
+}
+
 export function createUserContext(base: BaseContext): UserContext {
-  const { kv } = base.deps.infra;
-  const authConfig = base.deps.config.auth;
+  const { sessions, tokens, scopes } = userModule(base.deps);
+  const { em, clientAddress } = base;
   return {
     ...base,
-    loaders: { user: byIdLoader(base.em, User) },
-    auth: new AuthService(base.em, new RefreshTokenStore(kv, authConfig.refreshTokenTtlSeconds), authConfig),
-    users: new UserService(base.em),
+    loaders: { user: byIdLoader(em, User) },
+    auth: new AuthService({
+      em,
+      tokens,
+      auth: base.deps.config.auth,
+      limiter: base.deps.infra.rateLimiter,
+      scopes,
+      clientAddress,
+    }),
+    users: new UserService({ em, sessions, scopes }),
   };
 }

@@ -1,10 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestSubgraph, type TestSubgraph } from '../../../lib/testing/index.js';
+import { configuredPeers } from '../../../lib/subgraph/boot.js';
+import { silentLogger, startTestSubgraph, type TestSubgraph } from '../../../lib/testing/index.js';
 import { subgraph as userSubgraph } from '../src/server.js';
 import { User } from '../src/entities/user.entity.js';
-import { AuthService } from '../src/services/auth.service.js';
-import { RefreshTokenStore } from '../src/services/refresh-tokens.js';
 
 let sg: TestSubgraph;
 before(async () => {
@@ -13,15 +12,26 @@ before(async () => {
     env: { BOOTSTRAP_MASTER_USERNAME: 'chief', BOOTSTRAP_MASTER_PASSWORD: 'a-long-bootstrap-pw-1' },
   });
 });
-after(() => sg.close());
+after(() => sg?.close());
 
 test('the configured bootstrap MASTER exists at start, once, and can sign in', async () => {
   const users = await sg.db.orm.em.fork().find(User, {});
-  assert.deepEqual(users.map((u) => [u.username, u.role]), [['chief', 'MASTER']]);
-  const r = await sg.request('mutation { signIn(username: "chief", password: "a-long-bootstrap-pw-1") { user { role } } }');
+  assert.deepEqual(
+    users.map((u) => [u.username, u.role]),
+    [['chief', 'MASTER']],
+  );
+  const r = await sg.request(
+    'mutation { signIn(username: "chief", password: "a-long-bootstrap-pw-1") { user { role } } }',
+  );
   assert.equal(r.body.data!.signIn.user.role, 'MASTER');
   // Every start runs the bootstrap again; it must not add a second account.
-  const again = new AuthService(sg.db.orm.em.fork(), new RefreshTokenStore(sg.infra.kv, 60), sg.config.auth);
-  assert.equal(await again.ensureMaster('chief', 'a-long-bootstrap-pw-1'), false);
+  const bootstrap = userSubgraph.background!.find((t) => t.name === 'bootstrap-master')!;
+  await bootstrap.start({
+    config: sg.config,
+    db: sg.db,
+    infra: sg.infra,
+    logger: silentLogger,
+    peers: configuredPeers(sg.config),
+  });
   assert.equal(await sg.db.orm.em.fork().count(User, {}), 1);
 });

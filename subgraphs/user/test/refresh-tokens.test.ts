@@ -1,13 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SessionRegistry } from '../../../lib/auth/sessions.js';
 import { MemoryKeyValueStore } from '../../../lib/infra/kv.js';
 import { DomainError } from '../../../lib/errors/index.js';
 import { RefreshTokenStore } from '../src/services/refresh-tokens.js';
 
-const unauthenticated = (re: RegExp) => (e: unknown) => e instanceof DomainError && e.code === 'UNAUTHENTICATED' && re.test(e.message);
+const storeOver = (kv: MemoryKeyValueStore, ttlSeconds: number) =>
+  new RefreshTokenStore(kv, new SessionRegistry(kv, ttlSeconds), ttlSeconds);
+const unauthenticated = (re: RegExp) => (e: unknown) =>
+  e instanceof DomainError && e.code === 'UNAUTHENTICATED' && re.test(e.message);
 
 test('a refresh token rotates: each use returns a new token of the same session', async () => {
-  const store = new RefreshTokenStore(new MemoryKeyValueStore(), 3600);
+  const store = storeOver(new MemoryKeyValueStore(), 3600);
   const first = await store.start('user-1');
   const second = await store.rotate(first.token);
   assert.notEqual(second.token, first.token);
@@ -18,7 +22,7 @@ test('a refresh token rotates: each use returns a new token of the same session'
 });
 
 test('reusing a rotated token revokes the whole session, including its newest token', async () => {
-  const store = new RefreshTokenStore(new MemoryKeyValueStore(), 3600);
+  const store = storeOver(new MemoryKeyValueStore(), 3600);
   const first = await store.start('user-1');
   const second = await store.rotate(first.token);
   await assert.rejects(store.rotate(first.token), unauthenticated(/reuse detected/));
@@ -26,7 +30,7 @@ test('reusing a rotated token revokes the whole session, including its newest to
 });
 
 test('of two concurrent uses of one token exactly one wins', async () => {
-  const store = new RefreshTokenStore(new MemoryKeyValueStore(), 3600);
+  const store = storeOver(new MemoryKeyValueStore(), 3600);
   const { token } = await store.start('user-1');
   const results = await Promise.allSettled([store.rotate(token), store.rotate(token)]);
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
@@ -34,7 +38,7 @@ test('of two concurrent uses of one token exactly one wins', async () => {
 
 test('unknown, expired and revoked tokens are refused', async () => {
   let now = 0;
-  const store = new RefreshTokenStore(new MemoryKeyValueStore(() => now), 10);
+  const store = storeOver(new MemoryKeyValueStore(() => now), 10);
   await assert.rejects(store.rotate('nope'), unauthenticated(/Invalid or expired/));
   const expiring = await store.start('user-1');
   now = 11_000;

@@ -16,13 +16,7 @@
  * - −1 failed, −2 approval failed → FAILED
  */
 export type PaymentStatus =
-  | 'PENDING'
-  | 'AWAITING_CONFIRMATION'
-  | 'PAID'
-  | 'PARTIALLY_CANCELLED'
-  | 'CANCELLING'
-  | 'CANCELLED'
-  | 'FAILED';
+  'PENDING' | 'AWAITING_CONFIRMATION' | 'PAID' | 'PARTIALLY_CANCELLED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
 
 /** How the buyer paid, coarsely (the Bootpay client derives it from `method_symbol` / `method_origin_symbol`). */
 export type PaymentMethod = 'CARD' | 'EASY_PAY' | 'BANK_TRANSFER' | 'VIRTUAL_ACCOUNT' | 'PHONE' | 'OTHER';
@@ -192,11 +186,11 @@ export function verifyPayment(payment: Payment, expected: { amount: number; orde
     });
   }
   if (payment.amount !== expected.amount) {
-    throw new PaymentError(
-      'PAYMENT_AMOUNT_MISMATCH',
-      `Paid ${payment.amount} KRW, expected ${expected.amount} KRW`,
-      { ...details, paid: payment.amount, expected: expected.amount },
-    );
+    throw new PaymentError('PAYMENT_AMOUNT_MISMATCH', `Paid ${payment.amount} KRW, expected ${expected.amount} KRW`, {
+      ...details,
+      paid: payment.amount,
+      expected: expected.amount,
+    });
   }
   return payment;
 }

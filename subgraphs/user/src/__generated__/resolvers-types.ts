@@ -43,11 +43,20 @@ export type Hub = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** MASTER only: grant a role (default: the requested one) with its hub/firm scope. */
+  /**
+   * MASTER only: grant a role (default: the requested one) with its hub/firm scope, which must exist.
+   * The user's access tokens stop working at once; a refresh issues one with the new role.
+   * The last active MASTER cannot give up the role (LAST_MASTER).
+   */
   approveUser: User;
   refreshToken: AuthPayload;
+  /**
+   * MASTER only: disable an account (its tokens stop working at once, sign-in and refresh are refused) or
+   * enable it again. The last active MASTER cannot be disabled (LAST_MASTER).
+   */
+  setUserStatus: User;
   signIn: AuthPayload;
-  /** Revokes the refresh tokens of the current session. */
+  /** Ends the current session: its access and refresh tokens stop working at once. */
   signOut: Scalars['Boolean']['output'];
   signUp: AuthPayload;
 };
@@ -63,6 +72,12 @@ export type MutationApproveUserArgs = {
 
 export type MutationRefreshTokenArgs = {
   token: Scalars['String']['input'];
+};
+
+
+export type MutationSetUserStatusArgs = {
+  status: UserStatus;
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -281,6 +296,7 @@ export type HubResolvers<ContextType = UserContext, ParentType extends Resolvers
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   approveUser?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationApproveUserArgs, 'userId'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'token'>>;
+  setUserStatus?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationSetUserStatusArgs, 'status' | 'userId'>>;
   signIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignInArgs, 'password' | 'username'>>;
   signOut?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   signUp?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationSignUpArgs, 'input'>>;

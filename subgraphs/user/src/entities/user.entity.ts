@@ -18,8 +18,14 @@ export const User = defineEntity({
     requestedRole: p.enum([...ROLES]).nullable(),
     hubId: p.uuid().nullable(),
     firmId: p.uuid().nullable(),
+    /**
+     * Raised in the same transaction as any change of role or status; access tokens carry the version they
+     * were issued under, and the gateway refuses older ones (lib/auth/sessions.ts).
+     */
+    tokenVersion: p.integer().default(0),
     createdAt: createdAtColumn(),
     updatedAt: updatedAtColumn(),
   },
 });
 export type User = InferEntity<typeof User>;
+export type UserStatus = (typeof USER_STATUSES)[number];

@@ -5,5 +5,6 @@ export const Mutation: MutationResolvers = {
   signIn: (_parent, { username, password }, ctx) => ctx.auth.signIn(username, password),
   refreshToken: (_parent, { token }, ctx) => ctx.auth.refresh(token),
   signOut: (_parent, _args, ctx) => ctx.auth.signOut(ctx.viewer),
-  approveUser: (_parent, args, ctx) => ctx.auth.approve(ctx.viewer, args),
+  approveUser: (_parent, args, ctx) => ctx.users.approve(ctx.viewer, args),
+  setUserStatus: (_parent, { userId, status }, ctx) => ctx.users.setStatus(ctx.viewer, userId, status),
 };

@@ -1,20 +1,18 @@
 /**
- * Sign-up, sign-in, token refresh, sign-out and role approval. Transport-free: resolvers call it.
+ * Sign-up, sign-in, token refresh and sign-out. Transport-free: resolvers call it.
  */
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
 import type { Config } from '../../../../lib/config/index.js';
 import { signAccessToken } from '../../../../lib/auth/tokens.js';
-import { requireRole, type AuthenticatedViewer, type Role, type Viewer } from '../../../../lib/auth/viewer.js';
-import { DomainError, ErrorCode, badInput, notFound, unauthenticated } from '../../../../lib/errors/index.js';
+import type { AuthenticatedViewer, Role, Viewer } from '../../../../lib/auth/viewer.js';
+import { DomainError, ErrorCode, badInput, unauthenticated } from '../../../../lib/errors/index.js';
+import type { RateLimiter } from '../../../../lib/ratelimit/index.js';
 import { User } from '../entities/user.entity.js';
-import {
-  assertScopeFits,
-  assertValidName,
-  assertValidPassword,
-  assertValidUsername,
-} from '../domain/credentials.js';
+import { assertScopeFits, assertValidName, assertValidPassword, assertValidUsername } from '../domain/credentials.js';
+import { AUTH_LIMITS } from './auth-limits.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import type { RefreshTokenStore } from './refresh-tokens.js';
+import type { ScopeDirectory } from './scope-directory.js';
 
 export interface AuthResult {
   accessToken: string;
@@ -31,17 +29,23 @@ export interface SignUpInput {
   firmId?: string | null;
 }
 
+export interface AuthServiceDeps {
+  em: EntityManager;
+  tokens: RefreshTokenStore;
+  auth: Config['auth'];
+  limiter: RateLimiter;
+  scopes: ScopeDirectory;
+  /** The caller's address as the gateway saw it; null for the platform's own calls (no per-address limit). */
+  clientAddress: string | null;
+}
+
 const INVALID_CREDENTIALS = 'Invalid username or password';
 
 export class AuthService {
-  constructor(
-    private readonly em: EntityManager,
-    private readonly tokens: RefreshTokenStore,
-    private readonly auth: Config['auth'],
-  ) {}
+  constructor(private readonly deps: AuthServiceDeps) {}
 
   private async issue(user: User, existingFamily?: { token: string; familyId: string }): Promise<AuthResult> {
-    const session = existingFamily ?? (await this.tokens.start(user.id));
+    const session = existingFamily ?? (await this.deps.tokens.start(user.id));
     const viewer: AuthenticatedViewer = {
       kind: 'user',
       userId: user.id,
@@ -49,37 +53,53 @@ export class AuthService {
       hubId: user.hubId ?? null,
       firmId: user.firmId ?? null,
       sessionId: session.familyId,
+      // Read from the same row as the role: a token never pairs a new version with an old role.
+      tokenVersion: user.tokenVersion,
     };
     const accessToken = await signAccessToken(viewer, {
-      secret: this.auth.jwtSecret,
-      ttlSeconds: this.auth.accessTokenTtlSeconds,
+      secret: this.deps.auth.jwtSecret,
+      ttlSeconds: this.deps.auth.accessTokenTtlSeconds,
     });
     return { accessToken, refreshToken: session.token, user };
   }
 
+  /** Spends one point per policy for the caller's address, when the caller has one. */
+  private async perAddress(policy: (typeof AUTH_LIMITS)[keyof typeof AUTH_LIMITS]): Promise<void> {
+    if (this.deps.clientAddress) await this.deps.limiter.consume(policy, this.deps.clientAddress);
+  }
+
   async signUp(input: SignUpInput): Promise<AuthResult> {
+    await this.perAddress(AUTH_LIMITS.signUpPerAddress);
     const username = input.username.trim();
     assertValidUsername(username);
     assertValidPassword(input.password);
     assertValidName(input.name);
     const requested = input.requestedRole && input.requestedRole !== 'MEMBER' ? input.requestedRole : null;
     if (requested === 'MASTER') throw badInput('MASTER cannot be requested at sign-up', 'requestedRole');
-    if (requested) assertScopeFits(requested, { hubId: input.hubId ?? null, firmId: input.firmId ?? null });
+    const scope = {
+      hubId: requested ? (input.hubId ?? null) : null,
+      firmId: requested ? (input.firmId ?? null) : null,
+    };
+    if (requested) {
+      assertScopeFits(requested, scope);
+      const missing = await this.deps.scopes.missing(scope);
+      if (missing) throw badInput(`No ${missing === 'hubId' ? 'hub' : 'firm'} has the id ${scope[missing]}`, missing);
+    }
 
-    if (await this.em.count(User, { username })) throw usernameTaken(username);
+    const { em } = this.deps;
+    if (await em.count(User, { username })) throw usernameTaken(username);
     // Sign-up never grants a privileged role by itself: the account is a MEMBER until approved.
-    const user = this.em.create(User, {
+    const user = em.create(User, {
       username,
       passwordHash: await hashPassword(input.password),
       name: input.name.trim(),
       role: 'MEMBER',
       status: 'ACTIVE',
       requestedRole: requested,
-      hubId: requested ? (input.hubId ?? null) : null,
-      firmId: requested ? (input.firmId ?? null) : null,
+      ...scope,
     });
     try {
-      await this.em.flush();
+      await em.flush();
     } catch (err) {
       // Two sign-ups raced past the count above; the unique index decides.
       if (err instanceof UniqueConstraintViolationException) throw usernameTaken(username);
@@ -88,20 +108,37 @@ export class AuthService {
     return this.issue(user);
   }
 
-  async signIn(username: string, password: string): Promise<AuthResult> {
-    const user = await this.em.findOne(User, { username: username.trim() });
-    // Hash even for unknown users: the answer and its timing must not reveal which usernames exist.
+  /**
+   * Checks the budgets before the (deliberately slow) password hash, so guessing costs the guesser, not the
+   * platform. Unknown usernames go through the same limits and the same hash: neither the answer, its timing nor
+   * a lockout reveals which usernames exist.
+   */
+  async signIn(usernameInput: string, password: string): Promise<AuthResult> {
+    const { limiter, clientAddress, em } = this.deps;
+    const username = usernameInput.trim().toLowerCase();
+    const pair = `${username}|${clientAddress ?? '-'}`;
+    await limiter.check(AUTH_LIMITS.failuresPerUsernameAndAddress, pair);
+    await limiter.check(AUTH_LIMITS.failuresPerUsername, username);
+    await this.perAddress(AUTH_LIMITS.signInPerAddress);
+    await limiter.consume(AUTH_LIMITS.signInPerUsername, username);
+
+    const user = await em.findOne(User, { username });
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
-    if (!user || !ok) throw unauthenticated(INVALID_CREDENTIALS);
-    if (user.status !== 'ACTIVE') throw unauthenticated(INVALID_CREDENTIALS);
+    if (!user || !ok || user.status !== 'ACTIVE') {
+      await limiter.consume(AUTH_LIMITS.failuresPerUsernameAndAddress, pair);
+      await limiter.consume(AUTH_LIMITS.failuresPerUsername, username);
+      throw unauthenticated(INVALID_CREDENTIALS);
+    }
+    await limiter.reset(AUTH_LIMITS.failuresPerUsernameAndAddress, pair);
     return this.issue(user);
   }
 
   async refresh(token: string): Promise<AuthResult> {
-    const next = await this.tokens.rotate(token);
-    const user = await this.em.findOne(User, { id: next.userId });
+    await this.perAddress(AUTH_LIMITS.refreshPerAddress);
+    const next = await this.deps.tokens.rotate(token);
+    const user = await this.deps.em.findOne(User, { id: next.userId });
     if (!user || user.status !== 'ACTIVE') {
-      await this.tokens.revoke(next.familyId);
+      await this.deps.tokens.revoke(next.familyId);
       throw unauthenticated('Account is not active');
     }
     return this.issue(user, { token: next.token, familyId: next.familyId });
@@ -109,42 +146,24 @@ export class AuthService {
 
   async signOut(viewer: Viewer): Promise<boolean> {
     if (viewer.kind !== 'user' || !viewer.sessionId) return false;
-    await this.tokens.revoke(viewer.sessionId);
+    await this.deps.tokens.revoke(viewer.sessionId);
     return true;
-  }
-
-  async approve(
-    viewer: Viewer,
-    input: { userId: string; role?: Role | null; hubId?: string | null; firmId?: string | null },
-  ): Promise<User> {
-    requireRole(viewer, 'MASTER');
-    const user = await this.em.findOne(User, { id: input.userId });
-    if (!user) throw notFound('User', input.userId);
-    const role = input.role ?? user.requestedRole;
-    if (!role) throw badInput('The user requested no role; pass one', 'role');
-    const scope = {
-      hubId: role === 'HUB_MANAGER' || role === 'DELIVERY_MANAGER' ? (input.hubId ?? user.hubId ?? null) : null,
-      firmId: role === 'FIRM_MANAGER' ? (input.firmId ?? user.firmId ?? null) : null,
-    };
-    assertScopeFits(role, scope);
-    this.em.assign(user, { role, requestedRole: null, ...scope });
-    await this.em.flush();
-    return user;
   }
 
   /** Creates the configured bootstrap MASTER when no user has that name yet. */
   async ensureMaster(username: string, password: string): Promise<boolean> {
     assertValidUsername(username);
     assertValidPassword(password);
-    if (await this.em.count(User, { username })) return false;
-    this.em.create(User, {
+    const { em } = this.deps;
+    if (await em.count(User, { username })) return false;
+    em.create(User, {
       username,
       passwordHash: await hashPassword(password),
       name: 'Bootstrap Master',
       role: 'MASTER',
       status: 'ACTIVE',
     });
-    await this.em.flush();
+    await em.flush();
     return true;
   }
 }

@@ -1,11 +1,12 @@
 /**
  * Refresh tokens: opaque, single-use, stored (hashed) in the key-value store with a TTL.
- * Each sign-in starts a family (= a session). Using a token rotates it: the old one is marked used
- * and a new one of the same family is issued. Presenting a used token again means it was stolen or
+ * Each sign-in starts a family (= a session, lib/auth/sessions.ts). Using a token rotates it: the old one is
+ * marked used and a new one of the same family is issued. Presenting a used token again means it was stolen or
  * replayed, so the whole family is revoked and every holder must sign in again.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { KeyValueStore } from '../../../../lib/infra/kv.js';
+import type { SessionRegistry } from '../../../../lib/auth/sessions.js';
 import { unauthenticated } from '../../../../lib/errors/index.js';
 import { uuidv7 } from '../../../../lib/orm/columns.js';
 
@@ -15,11 +16,11 @@ interface TokenRecord {
 }
 
 const tokenKey = (token: string) => `rt:${createHash('sha256').update(token).digest('base64url')}`;
-const familyKey = (familyId: string) => `rtfam:${familyId}`;
 
 export class RefreshTokenStore {
   constructor(
     private readonly kv: KeyValueStore,
+    private readonly sessions: SessionRegistry,
     private readonly ttlSeconds: number,
   ) {}
 
@@ -32,7 +33,7 @@ export class RefreshTokenStore {
   /** Starts a new session family for a user and returns its first token. */
   async start(userId: string): Promise<{ token: string; familyId: string }> {
     const familyId = uuidv7();
-    await this.kv.set(familyKey(familyId), userId, { ttlSeconds: this.ttlSeconds });
+    await this.sessions.start(familyId, userId);
     return { token: await this.issue({ userId, familyId }), familyId };
   }
 
@@ -42,19 +43,19 @@ export class RefreshTokenStore {
     const raw = await this.kv.get(key);
     if (!raw) throw unauthenticated('Invalid or expired refresh token');
     const record = JSON.parse(raw) as TokenRecord;
-    if (!(await this.kv.get(familyKey(record.familyId)))) throw unauthenticated('Session was signed out or revoked');
+    if (!(await this.sessions.isAlive(record.familyId))) throw unauthenticated('Session was signed out or revoked');
     // SET NX makes the claim atomic: of two concurrent uses of one token, exactly one wins.
     const claimed = await this.kv.set(`${key}:used`, '1', { onlyIfAbsent: true, ttlSeconds: this.ttlSeconds });
     if (!claimed) {
       await this.revoke(record.familyId);
       throw unauthenticated('Refresh token reuse detected; the session was revoked, sign in again');
     }
-    // Keep the family alive as long as it is used.
-    await this.kv.set(familyKey(record.familyId), record.userId, { ttlSeconds: this.ttlSeconds });
+    // Keep the session alive as long as it is used.
+    await this.sessions.touch(record.familyId, record.userId);
     return { token: await this.issue(record), userId: record.userId, familyId: record.familyId };
   }
 
   async revoke(familyId: string): Promise<void> {
-    await this.kv.del(familyKey(familyId));
+    await this.sessions.end(familyId);
   }
 }
