@@ -8,7 +8,7 @@ import { testServiceUrls } from '../lib/config/index.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeService, type ServiceTarget } from '../lib/infra/probe.js';
 
 export interface TestService extends ServiceTarget {
-  /** The command that starts it on these machines (DESIGN.md §8, as .ci/run does). */
+  /** The command that starts it on these machines (as .ci/run does). */
   start: string;
 }
 

@@ -37,6 +37,21 @@ export const ErrorCode = {
   LAST_MASTER: 'LAST_MASTER',
   /** Another subgraph this answer depends on could not be asked; retrying later may work. */
   SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  // Payments (subgraphs/order/src/payments).
+  PAYMENT_NOT_FOUND: 'PAYMENT_NOT_FOUND',
+  /** Not captured (pending, awaiting confirmation, failed, cancelled) where a captured payment is needed. */
+  PAYMENT_NOT_PAID: 'PAYMENT_NOT_PAID',
+  /** The captured amount differs from the amount the server expected. */
+  PAYMENT_AMOUNT_MISMATCH: 'PAYMENT_AMOUNT_MISMATCH',
+  /** The receipt pays for another order than the one it is presented for. */
+  PAYMENT_ORDER_MISMATCH: 'PAYMENT_ORDER_MISMATCH',
+  PAYMENT_NOT_CONFIRMABLE: 'PAYMENT_NOT_CONFIRMABLE',
+  PAYMENT_CANCEL_EXCEEDS_REMAINING: 'PAYMENT_CANCEL_EXCEEDS_REMAINING',
+  PAYMENT_CANCEL_NOT_ALLOWED: 'PAYMENT_CANCEL_NOT_ALLOWED',
+  /** The provider could not be reached or failed (timeout, network, 5xx): retry later. */
+  PAYMENT_PROVIDER_UNAVAILABLE: 'PAYMENT_PROVIDER_UNAVAILABLE',
+  /** The provider refused us (credentials, IP allow-list): a configuration problem, retrying will not help. */
+  PAYMENT_PROVIDER_REJECTED: 'PAYMENT_PROVIDER_REJECTED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -8,7 +8,7 @@ export const idColumn = () =>
     .uuid()
     .primary()
     .onCreate(() => uuidv7());
-/** Millisecond timestamps (DESIGN.md §8: datetime length 3). */
+/** Millisecond timestamps (docs/architecture.md §11: datetime length 3). */
 export const createdAtColumn = () =>
   p
     .datetime()

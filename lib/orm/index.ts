@@ -2,7 +2,7 @@
  * One way to open a subgraph's database, whatever it runs on:
  * - MySQL 8 / MariaDB: database `<prefix>_<subgraph>` on the server in DATABASE_URL, created when
  *   missing, schema from the subgraph's committed migrations. The driver follows the server
- *   (DESIGN.md §8: @mikro-orm/mysql mangles JSON on MariaDB and its diff never settles there).
+ *   (docs/architecture.md §11: @mikro-orm/mysql mangles JSON on MariaDB and its diff never settles there).
  * - Embedded: one SQLite file per subgraph (libsql). Its schema diff misreads enums, so the schema is
  *   created fresh from the entities whenever they change (tracked by a hash), never diffed.
  */

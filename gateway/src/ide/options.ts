@@ -8,8 +8,8 @@ export interface IdeOptions {
   /** The gateway's GraphQL endpoint over HTTP; both IDEs send operations here. Default `/graphql`. */
   graphqlPath?: string;
   /**
-   * The graphql-ws endpoint, reached over ws: or wss: like the page itself. Default: the GraphQL path (DESIGN §1
-   * serves graphql-ws on /graphql). `false` leaves both IDEs without a subscription endpoint.
+   * The graphql-ws endpoint, reached over ws: or wss: like the page itself. Default: the GraphQL path (the gateway
+   * serves graphql-ws on /graphql: docs/architecture.md §2). `false` leaves both IDEs without a subscription endpoint.
    */
   subscriptionPath?: string | false;
   /** Where the offline IDE (GraphiQL) and its assets are served. Default `/graphiql`. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readHubNetwork } from '../src/seeders/DemoSeeder.js';
 import { haversineMeters } from '../src/domain/geo.js';
 
-test('straight-line distances match DOMAIN.md §2.8 for the seeded links', () => {
+test('straight-line distances match docs/domain.md §8 for the seeded links', () => {
   const hubs = new Map(readHubNetwork().hubs.map((h) => [h.name, h]));
   const km = (a: string, b: string) => haversineMeters(hubs.get(a)!, hubs.get(b)!) / 1000;
   assert.ok(Math.abs(km('경기 남부 센터', '서울특별시 센터') - 38.9) < 0.2);

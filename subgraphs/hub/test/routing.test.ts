@@ -210,7 +210,7 @@ test('Seoul → Busan over the real network with estimate weights goes through t
   const km = path.legs.reduce((sum, leg) => sum + leg.link.eta.distanceMeters, 0) / 1000;
   console.log(`Seoul → Busan: ${names.join(' → ')}; ${(path.totalWeight / 3600).toFixed(2)} h, ${km.toFixed(1)} km`);
 
-  // Hub-and-spoke (DOMAIN.md §2.8): spoke → its central → the other central → spoke.
+  // Hub-and-spoke (docs/domain.md §8): spoke → its central → the other central → spoke.
   assert.deepEqual(names, ['서울특별시 센터', '경기 남부 센터', '대구광역시 센터', '부산광역시 센터']);
   const linked = new Set(network.links.flatMap((l) => [`${l.a}|${l.b}`, `${l.b}|${l.a}`]));
   path.legs.forEach((leg, i) => {

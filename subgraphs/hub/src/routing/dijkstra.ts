@@ -1,5 +1,5 @@
 /**
- * Shortest paths over the hub network (DESIGN.md §7, DOMAIN.md §2.5): hubs joined by undirected links, each
+ * Shortest paths over the hub network (docs/architecture.md §8, docs/domain.md §8): hubs joined by undirected links, each
  * weighing a non-negative whole number of seconds (the link's ETA). Pure: the caller prices every link first
  * (ETA provider and cache), then asks for a path; nothing here does I/O.
  */
@@ -38,7 +38,7 @@ export interface PathLeg<L> {
 export interface ShortestPath<L> {
   /** Hub ids from origin to destination, both included; a single hub when they are the same. */
   readonly hubIds: string[];
-  /** `hubIds.length - 1` legs; none for a same-hub path (DOMAIN.md §6.1: such orders must not fail). */
+  /** `hubIds.length - 1` legs; none for a same-hub path (docs/domain.md §11: such orders must not fail). */
   readonly legs: PathLeg<L>[];
   /** Seconds: the sum of the legs' weights. */
   readonly totalWeight: number;

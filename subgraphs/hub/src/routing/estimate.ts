@@ -1,5 +1,5 @@
 /**
- * The offline ETA (DESIGN.md §7): straight-line distance × road factor ÷ average speed. Used when no Kakao key is
+ * The offline ETA (docs/architecture.md §8): straight-line distance × road factor ÷ average speed. Used when no Kakao key is
  * configured and as the fallback when Kakao fails, so it is deterministic, instant and needs no network.
  */
 import { haversineMeters } from '../domain/geo.js';
@@ -15,7 +15,7 @@ export const ROAD_FACTOR = 1.3;
 
 /**
  * Average door-to-door speed in km/h. Korean expressways allow 100–110 km/h for cars but hold trucks to 80–90
- * km/h, and the hubs sit in city centres (city halls, stations: DOMAIN.md §2.9), so each leg starts and ends in
+ * km/h, and the hubs sit in city centres (city halls, stations: docs/domain.md §8), so each leg starts and ends in
  * urban traffic. 70 km/h blends expressway cruising with that access; it errs slow, the safe side for an ETA.
  */
 export const AVERAGE_SPEED_KMH = 70;

@@ -1,10 +1,10 @@
 /**
- * The ETA seam (DESIGN.md §7): how long a vehicle takes between two hubs, and how far it drives. Providers are
- * the Kakao Mobility directions API (DOMAIN.md §5.1) and the offline estimate; the ETA cache wraps a provider
+ * The ETA seam (docs/architecture.md §8): how long a vehicle takes between two hubs, and how far it drives. Providers are
+ * the Kakao Mobility directions API (docs/domain.md §10) and the offline estimate; the ETA cache wraps a provider
  * behind the same interface, so the route service never knows which one answered except through `source`.
  *
  * Units are fixed here once: durations in whole SECONDS, distances in whole METRES. The original system mixed
- * seconds and minutes (DOMAIN.md §6.3); convert only at a UI or prompt boundary.
+ * seconds and minutes (docs/domain.md §11); convert only at a UI or prompt boundary.
  */
 import type { LatLng } from '../domain/geo.js';
 

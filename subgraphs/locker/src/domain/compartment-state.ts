@@ -7,7 +7,7 @@ export interface CompartmentFacts {
   reserved: boolean;
 }
 
-/** DESIGN.md §2: door open → OPEN; fault → FAULT; else occupied → OCCUPIED; else reserved → RESERVED. */
+/** docs/contract.md (lockers): door open → OPEN; fault → FAULT; else occupied → OCCUPIED; else reserved → RESERVED. */
 export function compartmentState(facts: CompartmentFacts): CompartmentState {
   if (facts.doorOpen) return 'OPEN';
   if (facts.fault) return 'FAULT';

@@ -1,10 +1,11 @@
 /**
  * The payment seam: what group orders and point top-ups need from a card/easy-pay provider (Bootpay in
- * production, DOMAIN.md §5.3). The buyer pays in the browser or app; the server only looks payments up, confirms
+ * production, docs/domain.md §10). The buyer pays in the browser or app; the server only looks payments up, confirms
  * separately-confirmed ones, and cancels (refunds) them. Amounts are whole KRW everywhere.
  *
  * Names here are provider-neutral so that services and tests never see Bootpay's status numbers or field names.
  */
+import { DomainError, ErrorCode } from '../../../../lib/errors/index.js';
 
 /**
  * Where a payment stands. Bootpay `status` maps as follows (the Bootpay client implements this table):
@@ -82,7 +83,7 @@ export interface PaymentCallOptions {
 /**
  * A payment provider. Every method rejects with a PaymentError when the provider answers no or cannot be reached.
  *
- * Bootpay REST v2 (DOMAIN.md §5.3) maps onto it like this; authentication is the client's own business
+ * Bootpay REST v2 (docs/domain.md §10) maps onto it like this; authentication is the client's own business
  * (`POST /v2/request/token`, a Bearer token reused for up to 25 of its 30 minutes, or Basic auth with the newer
  * client/secret keys), so no token crosses this interface:
  * - `lookup`  → `GET /v2/receipt/{receipt_id}`
@@ -123,42 +124,19 @@ export interface PaymentProvider {
   cancel(request: CancelPaymentRequest, options?: PaymentCallOptions): Promise<PaymentCancellation>;
 }
 
-/**
- * Stable codes of payment failures. They are not in lib/errors yet: the payment service maps them onto the public
- * error codes when it is wired (most pass through as they are).
- */
-export const PaymentErrorCode = {
-  PAYMENT_NOT_FOUND: 'PAYMENT_NOT_FOUND',
-  /** Not captured (pending, awaiting confirmation, failed, cancelled) where a captured payment is needed. */
-  PAYMENT_NOT_PAID: 'PAYMENT_NOT_PAID',
-  /** The captured amount differs from the amount the server expected. */
-  PAYMENT_AMOUNT_MISMATCH: 'PAYMENT_AMOUNT_MISMATCH',
-  /** The receipt pays for another order than the one it is presented for. */
-  PAYMENT_ORDER_MISMATCH: 'PAYMENT_ORDER_MISMATCH',
-  PAYMENT_NOT_CONFIRMABLE: 'PAYMENT_NOT_CONFIRMABLE',
-  PAYMENT_CANCEL_EXCEEDS_REMAINING: 'PAYMENT_CANCEL_EXCEEDS_REMAINING',
-  PAYMENT_CANCEL_NOT_ALLOWED: 'PAYMENT_CANCEL_NOT_ALLOWED',
-  /** The provider could not be reached or failed (timeout, network, 5xx): retry later. */
-  PAYMENT_PROVIDER_UNAVAILABLE: 'PAYMENT_PROVIDER_UNAVAILABLE',
-  /** The provider refused us (credentials, IP allow-list): a configuration problem, retrying will not help. */
-  PAYMENT_PROVIDER_REJECTED: 'PAYMENT_PROVIDER_REJECTED',
-} as const;
-export type PaymentErrorCode = (typeof PaymentErrorCode)[keyof typeof PaymentErrorCode];
+/** The payment failures, a part of the one registry of stable codes (lib/errors). */
+export type PaymentErrorCode = Extract<ErrorCode, `PAYMENT_${string}`>;
 
-/** A payment failure with a stable code; shaped like lib/errors DomainError (code, message, details). */
-export class PaymentError extends Error {
+/** A payment failure: a DomainError whose code is one of the PAYMENT_* codes. */
+export class PaymentError extends DomainError {
   override name = 'PaymentError';
-  constructor(
-    readonly code: PaymentErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-  ) {
-    super(message);
+  constructor(code: PaymentErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, details);
   }
 
   /** Whether the same call may succeed later. */
   get retryable(): boolean {
-    return this.code === 'PAYMENT_PROVIDER_UNAVAILABLE';
+    return this.code === ErrorCode.PAYMENT_PROVIDER_UNAVAILABLE;
   }
 }
 
@@ -169,7 +147,7 @@ export function capturedStatus(amount: number, cancelledAmount: number): Payment
 }
 
 /**
- * The server-side check before crediting a payment (DOMAIN.md §5.3, option A step 3): it pays for `orderId` (when
+ * The server-side check before crediting a payment (docs/domain.md §10, option A step 3): it pays for `orderId` (when
  * given), it is PAID, and it captured exactly `amount` KRW. Returns the payment for chaining. That a receipt id is
  * credited only once is the caller's job (a unique column), since only the caller's database knows.
  * @throws PaymentError PAYMENT_ORDER_MISMATCH, PAYMENT_NOT_PAID or PAYMENT_AMOUNT_MISMATCH, checked in that order.
