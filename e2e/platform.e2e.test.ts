@@ -97,6 +97,14 @@ describe('through the gateway', () => {
     const r = await q('{ hubs { id } }');
     assert.equal(errorCode(r), 'UNAUTHENTICATED');
     assert.equal(r.body.data, null);
+    // The code and the gateway's standard `serviceName`: no subgraph URL, status or body of the internal fetch.
+    assert.deepEqual(r.body.errors, [
+      {
+        message: 'Authentication required',
+        path: ['hubs'],
+        extensions: { code: 'UNAUTHENTICATED', serviceName: 'hub' },
+      },
+    ]);
   });
 
   test('a forged token and an expired token are refused with HTTP 401 UNAUTHENTICATED', async () => {

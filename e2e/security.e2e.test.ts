@@ -48,6 +48,19 @@ describe('sessions end when they should', () => {
     assert.equal(errorCode(await q(REFRESH, { t: s.refreshToken })), 'UNAUTHENTICATED');
   });
 
+  test('when a session is revoked (its refresh token replayed), its access token stops working too', async () => {
+    const s = await signIn('delivery_manager');
+    assert.equal((await q('{ me { username } }', {}, s.accessToken)).body.data!.me.username, 'delivery_manager');
+    const rotated = (await q(REFRESH, { t: s.refreshToken })).body.data!.refreshToken;
+    assert.equal(errorCode(await q(REFRESH, { t: s.refreshToken })), 'UNAUTHENTICATED', 'the replay is refused');
+    await sleep(CACHE_MS + 50);
+    for (const token of [s.accessToken, rotated.accessToken]) {
+      const r = await q('{ me { username } }', {}, token);
+      assert.equal(errorCode(r), 'UNAUTHENTICATED');
+      assert.match(r.body.errors![0]!.message, /Session ended/);
+    }
+  });
+
   test('a MASTER who demotes itself stops acting as MASTER at once and cannot promote itself back', async () => {
     const master = await signIn('master');
     // A second MASTER first: the last one may not step down.
@@ -221,5 +234,27 @@ describe('one request cannot take the platform down', () => {
     const sub = await q('subscription { anything }', {}, master.accessToken);
     assert.equal(sub.status, 400);
     assert.equal(errorCode(sub), 'SUBSCRIPTION_NOT_SUPPORTED');
+  });
+});
+
+// Last: it spends this address's sign-up and refresh budgets, which the tests above need.
+describe('sign-up and refresh floods from one address', () => {
+  test('are refused with RATE_LIMITED and a retry time once the address has spent its budget', async () => {
+    const signUp = 'mutation($i: SignUpInput!) { signUp(input: $i) { user { id } } }';
+    const signUpCodes: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      // Weak passwords: refused after the budget is counted, so nothing is created while the flood runs.
+      const r = await q(signUp, { i: { username: `flood${i}`, password: 'weak', name: 'F' } });
+      signUpCodes.push(String(errorCode(r)));
+    }
+    assert.ok(
+      signUpCodes.slice(0, 15).every((c) => c === 'BAD_USER_INPUT'),
+      signUpCodes.join(),
+    );
+    assert.equal(signUpCodes.at(-1), 'RATE_LIMITED');
+    const refreshCodes: string[] = [];
+    for (let i = 0; i < 62; i++) refreshCodes.push(String(errorCode(await q(REFRESH, { t: `not-a-token-${i}` }))));
+    assert.equal(refreshCodes[0], 'UNAUTHENTICATED');
+    assert.equal(refreshCodes.at(-1), 'RATE_LIMITED');
   });
 });

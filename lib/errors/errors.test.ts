@@ -31,3 +31,13 @@ test('GraphQL errors raised on purpose with a code pass through', () => {
     'GRAPHQL_PARSE_FAILED',
   );
 });
+
+test('a failed subgraph fetch keeps its code but not its internal response details', () => {
+  const format = createErrorFormatter(() => assert.fail('nothing to mask'));
+  const err = new GraphQLError('401: Unauthorized', {
+    extensions: { code: 'UNAUTHENTICATED', response: { url: 'http://10.0.0.5:4003/graphql', status: 401, body: {} } },
+  });
+  assert.deepEqual(format({ message: err.message, extensions: err.extensions }, err).extensions, {
+    code: 'UNAUTHENTICATED',
+  });
+});

@@ -67,9 +67,12 @@ export class DomainError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Shown to the client in `extensions`: put nothing internal here. */
     readonly details?: Record<string, unknown>,
+    /** `cause` is for logs only; clients never see it. */
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -109,7 +112,13 @@ export function createErrorFormatter(onInternal: (error: unknown) => void) {
     // or a subgraph (already formatted there) are safe to show.
     const accidental = original instanceof Error && !(original instanceof GraphQLError);
     const code = formatted.extensions?.code;
-    if (!accidental && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+    if (!accidental && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+      // @apollo/gateway describes a failed subgraph fetch in `extensions.response` (internal URL, status, body):
+      // the code is for the client, the rest is not.
+      if (!formatted.extensions?.response) return formatted;
+      const { response: _internal, ...extensions } = formatted.extensions;
+      return { ...formatted, extensions };
+    }
     onInternal(original);
     return {
       message: 'Internal server error',

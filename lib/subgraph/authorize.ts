@@ -10,7 +10,6 @@
  */
 import { defaultFieldResolver, type GraphQLField, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { requireViewer, type Viewer } from '../auth/viewer.js';
-import { toGraphQLError, DomainError } from '../errors/index.js';
 
 /** The SDL directive that opens a root field to anonymous callers. Declare it in the subgraph's SDL. */
 export const PUBLIC_DIRECTIVE = 'public';
@@ -48,12 +47,13 @@ export function guardedRootFields(
   );
 }
 
+/**
+ * Throws the DomainError itself: the error formatter gives it its code, and the subgraph still answers HTTP 200.
+ * (A GraphQLError with an HTTP status would make the whole subgraph response a 401, which the gateway reports as
+ * a failed fetch, internal URL included.)
+ */
 function assertSignedIn(context: unknown): void {
-  try {
-    requireViewer((context as { viewer?: Viewer } | undefined)?.viewer ?? { kind: 'anonymous' });
-  } catch (err) {
-    throw err instanceof DomainError ? toGraphQLError(err) : err;
-  }
+  requireViewer((context as { viewer?: Viewer } | undefined)?.viewer ?? { kind: 'anonymous' });
 }
 
 /** Wraps every guarded root field so that it refuses anonymous viewers (UNAUTHENTICATED). Mutates `schema`. */

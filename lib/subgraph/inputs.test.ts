@@ -1,7 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSchema, execute, parse } from 'graphql';
+import { createErrorFormatter } from '../errors/index.js';
 import { MAX_TEXT_LENGTH, checkInputsAtTheEdge } from './inputs.js';
+
+// What a client of the subgraph sees: the subgraph's own formatter; nothing may be masked.
+const format = createErrorFormatter((err) => assert.fail(`masked: ${String(err)}`));
 
 const schema = checkInputsAtTheEdge(
   buildSchema(`
@@ -25,7 +29,8 @@ async function run(args: string, variables: Record<string, unknown> = {}) {
     rootValue,
     variableValues: variables,
   });
-  return result.errors?.[0]?.extensions ?? { ...result.data };
+  const error = result.errors?.[0];
+  return error ? format(error.toJSON(), error).extensions : { ...result.data };
 }
 
 test('clean text, ids and nested inputs pass through to the resolver', async () => {

@@ -19,7 +19,7 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { DomainError, badInput, toGraphQLError } from '../errors/index.js';
+import { badInput } from '../errors/index.js';
 
 /** @default 4000 characters: longer than any field's own rule, short enough to bound every log and query. */
 export const MAX_TEXT_LENGTH = 4000;
@@ -83,12 +83,9 @@ export function checkInputsAtTheEdge(schema: GraphQLSchema): GraphQLSchema {
       if (field.name === '_entities') continue;
       const textArgs: GraphQLArgument[] = field.args.filter((a) => carriesText(a.type));
       if (textArgs.length === 0) continue;
+      // A DomainError thrown here is formatted like one thrown by the resolver (code and field, HTTP 200).
       const checkArgs = (args: Record<string, unknown>) => {
-        try {
-          for (const arg of textArgs) check(arg.type, args[arg.name], arg.name);
-        } catch (err) {
-          throw err instanceof DomainError ? toGraphQLError(err) : err;
-        }
+        for (const arg of textArgs) check(arg.type, args[arg.name], arg.name);
       };
       const resolve = field.resolve ?? defaultFieldResolver;
       field.resolve = (source, args: Record<string, unknown>, context, info) => {
