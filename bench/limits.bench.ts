@@ -6,7 +6,11 @@
  * Bounded: ROUNDS requests per query, sequential, on loopback.
  *   npx tsx bench/limits.bench.ts
  */
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { Supergraph } from '@apollo/federation-internals';
+import { checkDemand, DEFAULT_LIMITS, parseDocument } from '../gateway/src/limits/index.js';
+import { SUPERGRAPH_PATH } from '../tools/supergraph.js';
 import { dropTestDatabases, postGraphQL, realServicesConfig, silentLogger } from '../lib/testing/index.js';
 import { startPlatform } from '../tools/platform.js';
 import { ALL_FIVE_QUERY } from '../e2e/queries.js';
@@ -47,6 +51,17 @@ try {
   }
   const health = await fetch(platform.gatewayUrl.replace(/graphql$/, 'healthz'));
   console.log(`RSS after: ${mib()} MiB; /healthz ${health.status}`);
+
+  // What demand control adds to every legitimate request: parse with the token cap, then depth/aliases/cost.
+  const apiSchema = Supergraph.build(await readFile(SUPERGRAPH_PATH, 'utf8'))
+    .apiSchema()
+    .toGraphQLJSSchema();
+  const CHECKS = 2000;
+  const t = performance.now();
+  for (let i = 0; i < CHECKS; i++) checkDemand(apiSchema, { document: parseDocument(ALL_FIVE_QUERY, DEFAULT_LIMITS) });
+  console.log(
+    `demand check of the all-five query (parse + measure): ${(((performance.now() - t) / CHECKS) * 1000).toFixed(0)} µs per request`,
+  );
 } finally {
   await platform.stop();
   await dropTestDatabases(config);

@@ -13,8 +13,7 @@ export interface UserContext extends BaseContext {
   users: UserService;
 }
 
-/** The pieces of the user subgraph that outlive a request, built from the process's dependencies. */
-export function userModule({ config, infra, peers }: SubgraphDeps) {
+function buildUserModule({ config, infra, peers }: SubgraphDeps) {
   const sessions = new SessionRegistry(infra.kv, config.auth.refreshTokenTtlSeconds);
   return {
     sessions,
@@ -24,6 +23,15 @@ export function userModule({ config, infra, peers }: SubgraphDeps) {
       passport: { secret: config.auth.passportSecret, ttlSeconds: config.auth.passportTtlSeconds },
     }),
   };
+}
+
+const modules = new WeakMap<SubgraphDeps, ReturnType<typeof buildUserModule>>();
+
+/** The pieces of the user subgraph that outlive a request: built once per process's dependencies. */
+export function userModule(deps: SubgraphDeps): ReturnType<typeof buildUserModule> {
+  let module = modules.get(deps);
+  if (!module) modules.set(deps, (module = buildUserModule(deps)));
+  return module;
 }
 
 export function createUserContext(base: BaseContext): UserContext {
