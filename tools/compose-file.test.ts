@@ -57,6 +57,7 @@ test('docker-compose.yml takes the signing secrets from the environment and publ
     if (env.HOST === '0.0.0.0' || 'JWT_SECRET' in env) {
       assert.match(env.JWT_SECRET ?? '', /^\$\{JWT_SECRET:\?/, `${name}: JWT_SECRET must come from the environment`);
       assert.match(env.PASSPORT_SECRET ?? '', /^\$\{PASSPORT_SECRET:\?/, `${name}: PASSPORT_SECRET too`);
+      assert.match(env.EVENT_SECRET ?? '', /^\$\{EVENT_SECRET:\?/, `${name}: EVENT_SECRET too`);
     }
   }
 });

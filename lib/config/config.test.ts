@@ -33,8 +33,13 @@ test('invalid values are refused with every offending variable named', () => {
 });
 
 test('production refuses the local demo secrets', () => {
-  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /JWT_SECRET, PASSPORT_SECRET/);
-  const ok = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), PASSPORT_SECRET: 'y'.repeat(40) });
+  assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /JWT_SECRET, PASSPORT_SECRET, EVENT_SECRET/);
+  const ok = loadConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: 'x'.repeat(40),
+    PASSPORT_SECRET: 'y'.repeat(40),
+    EVENT_SECRET: 'z'.repeat(40),
+  });
   assert.notEqual(ok.auth.jwtSecret, DEMO_SECRETS.jwtSecret);
 });
 
@@ -63,10 +68,9 @@ test('listening beyond loopback refuses the public demo secrets, whatever NODE_E
     assert.throws(() => loadConfig({ HOST: host }), /HOST=.*JWT_SECRET, PASSPORT_SECRET/);
     assert.throws(() => loadConfig({ HOST: host, JWT_SECRET: 'x'.repeat(40) }), /PASSPORT_SECRET/);
   }
-  assert.equal(
-    loadConfig({ HOST: '0.0.0.0', JWT_SECRET: 'x'.repeat(40), PASSPORT_SECRET: 'y'.repeat(40) }).host,
-    '0.0.0.0',
-  );
+  const own = { JWT_SECRET: 'x'.repeat(40), PASSPORT_SECRET: 'y'.repeat(40), EVENT_SECRET: 'z'.repeat(40) };
+  assert.throws(() => loadConfig({ HOST: '0.0.0.0', ...own, EVENT_SECRET: undefined }), /EVENT_SECRET/);
+  assert.equal(loadConfig({ HOST: '0.0.0.0', ...own }).host, '0.0.0.0');
   for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1'])
     assert.equal(loadConfig({ HOST: host }).host, host);
 });

@@ -14,6 +14,7 @@ import { SUBGRAPHS, subgraphEnvNames, type SubgraphName } from '../topology/inde
 export const DEMO_SECRETS = {
   jwtSecret: 'hubgraph-local-demo-jwt-secret-change-me-0000',
   passportSecret: 'hubgraph-local-demo-passport-secret-change-me',
+  eventSecret: 'hubgraph-local-demo-event-secret-change-me-000',
 } as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -47,6 +48,8 @@ const envSchema = z.object({
 
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.jwtSecret),
   PASSPORT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.passportSecret),
+  /** Signs the envelopes of events between subgraphs (docs/events.md §3). */
+  EVENT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.eventSecret),
   ACCESS_TOKEN_TTL_SECONDS: duration.default(900),
   REFRESH_TOKEN_TTL_SECONDS: duration.default(60 * 60 * 24 * 14),
   PASSPORT_TTL_SECONDS: duration.default(60),
@@ -100,6 +103,7 @@ export interface Config {
     sessionCheckCacheMs: number;
   };
   bootstrapMaster?: { username: string; password: string };
+  events: { secret: string };
 }
 
 /** Whether `host` binds only this machine (127.0.0.0/8, ::1, localhost). */
@@ -143,6 +147,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const demo = [
     e.JWT_SECRET === DEMO_SECRETS.jwtSecret && 'JWT_SECRET',
     e.PASSPORT_SECRET === DEMO_SECRETS.passportSecret && 'PASSPORT_SECRET',
+    e.EVENT_SECRET === DEMO_SECRETS.eventSecret && 'EVENT_SECRET',
   ].filter(Boolean);
   // The demo secrets are public: with them anyone who reaches a port can forge a MASTER token or a passport.
   if (demo.length && e.NODE_ENV === 'production') {
@@ -190,6 +195,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       passportTtlSeconds: e.PASSPORT_TTL_SECONDS,
       sessionCheckCacheMs: e.SESSION_CHECK_CACHE_MS,
     },
+    events: { secret: e.EVENT_SECRET },
     bootstrapMaster: e.BOOTSTRAP_MASTER_USERNAME
       ? { username: e.BOOTSTRAP_MASTER_USERNAME, password: e.BOOTSTRAP_MASTER_PASSWORD! }
       : undefined,

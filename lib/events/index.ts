@@ -60,8 +60,8 @@ export function createEvent<M extends EventMap, K extends keyof M & string>(
   } as EventOf<M, K>;
 }
 
-/** Handles one event; resolving acknowledges it, throwing asks for it again later. */
-export type EventHandler = (event: EventEnvelope) => Promise<void>;
+/** The transport's callback for one delivery: resolving acknowledges it, throwing asks for it again later. */
+export type DeliveryHandler = (event: EventEnvelope) => Promise<void>;
 
 export interface ConsumeOptions {
   /** Deliveries of one event before it is parked as a dead letter. @default 5 */
@@ -77,7 +77,7 @@ export interface ConsumeOptions {
 export interface EventTransport {
   publish(event: EventEnvelope): Promise<void>;
   /** Starts delivering every event published from now on to `handler`, as consumer group `group`. */
-  consume(group: string, handler: EventHandler, options?: ConsumeOptions): Promise<() => Promise<void>>;
+  consume(group: string, handler: DeliveryHandler, options?: ConsumeOptions): Promise<() => Promise<void>>;
   /** Events that failed every attempt, per group, for inspection and replay. */
   deadLetters(group: string): Promise<EventEnvelope[]>;
   close(): Promise<void>;
@@ -85,7 +85,7 @@ export interface EventTransport {
 
 interface Group {
   name: string;
-  handler: EventHandler;
+  handler: DeliveryHandler;
   options: Required<ConsumeOptions>;
   queue: EventEnvelope[];
   running: boolean;
@@ -109,7 +109,7 @@ export class MemoryEventTransport implements EventTransport {
     }
   }
 
-  async consume(group: string, handler: EventHandler, options: ConsumeOptions = {}) {
+  async consume(group: string, handler: DeliveryHandler, options: ConsumeOptions = {}) {
     if (this.groups.has(group)) throw new Error(`Consumer group "${group}" is already consuming`);
     const entry: Group = {
       name: group,
