@@ -82,6 +82,12 @@ export type TopicMap = { [topic: string]: unknown };
 export interface TypedPubSub<M extends TopicMap> {
   publish<T extends keyof M & string>(topic: T, payload: M[T]): Promise<void>;
   subscribe<T extends keyof M & string>(topic: T, listener: (payload: M[T]) => void): Promise<Unsubscribe>;
+  /**
+   * The topic as an async iterator, for subscription resolvers. It resolves once the subscription is live (so a
+   * message published after it is delivered), and its `return()` unsubscribes at once, not at the next message.
+   * At most `buffer` messages wait for a slow reader; older ones are dropped (they are nudges to refetch).
+   */
+  iterate<T extends keyof M & string>(topic: T, options?: { buffer?: number }): Promise<AsyncIterableIterator<M[T]>>;
 }
 
 export function typedPubSub<M extends TopicMap>(pubsub: PubSub): TypedPubSub<M> {
@@ -89,5 +95,44 @@ export function typedPubSub<M extends TopicMap>(pubsub: PubSub): TypedPubSub<M> 
     publish: (topic, payload) => pubsub.publish(topic, JSON.stringify(payload)),
     subscribe: (topic, listener) =>
       pubsub.subscribe(topic, (message) => listener(JSON.parse(message) as M[typeof topic])),
+    iterate: (topic, options) => iterateTopic<M[typeof topic]>(pubsub, topic, options?.buffer ?? 1000),
   };
+}
+
+async function iterateTopic<T>(pubsub: PubSub, topic: string, buffer: number): Promise<AsyncIterableIterator<T>> {
+  const queue: T[] = [];
+  const waiting: ((result: IteratorResult<T>) => void)[] = [];
+  let done = false;
+  const unsubscribe = await pubsub.subscribe(topic, (message) => {
+    if (done) return;
+    const value = JSON.parse(message) as T;
+    const reader = waiting.shift();
+    if (reader) return reader({ value, done: false });
+    queue.push(value);
+    if (queue.length > buffer) queue.shift();
+  });
+  const finish = async (): Promise<IteratorResult<T>> => {
+    if (!done) {
+      done = true;
+      queue.length = 0;
+      for (const reader of waiting.splice(0)) reader({ value: undefined, done: true });
+      await unsubscribe();
+    }
+    return { value: undefined, done: true };
+  };
+  const iterator: AsyncIterableIterator<T> = {
+    next: () =>
+      queue.length
+        ? Promise.resolve({ value: queue.shift()!, done: false })
+        : done
+          ? Promise.resolve({ value: undefined, done: true })
+          : new Promise((resolve) => waiting.push(resolve)),
+    return: finish,
+    async throw(error: unknown) {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

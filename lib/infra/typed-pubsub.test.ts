@@ -25,3 +25,27 @@ test('typed pub/sub carries each topic’s payload type as JSON over the raw cha
   await sleep(5);
   assert.equal(got.length, 1);
 });
+
+test('a topic iterator delivers what is published after it is live, and return() unsubscribes at once', async () => {
+  const raw = new MemoryPubSub();
+  const pubsub = typedPubSub<Topics>(raw);
+  const iterator = await pubsub.iterate('lockerUpdated:L9');
+  await pubsub.publish('lockerUpdated:L9', { lockerId: 'L9', online: true });
+  await pubsub.publish('lockerUpdated:L9', { lockerId: 'L9', online: false });
+  assert.deepEqual(await iterator.next(), { value: { lockerId: 'L9', online: true }, done: false });
+  assert.deepEqual(await iterator.next(), { value: { lockerId: 'L9', online: false }, done: false });
+  const pending = iterator.next();
+  await iterator.return!();
+  assert.deepEqual(await pending, { value: undefined, done: true }, 'a waiting reader is released');
+  assert.equal((raw as unknown as { listeners: Map<string, unknown> }).listeners.has('lockerUpdated:L9'), false);
+});
+
+test('a slow reader keeps only the newest messages, up to its buffer', async () => {
+  const pubsub = typedPubSub<Topics>(new MemoryPubSub());
+  const iterator = await pubsub.iterate('hubsChanged', { buffer: 2 });
+  for (let count = 1; count <= 5; count++) await pubsub.publish('hubsChanged', { count });
+  await sleep(5);
+  assert.deepEqual((await iterator.next()).value, { count: 4 });
+  assert.deepEqual((await iterator.next()).value, { count: 5 });
+  await iterator.return!();
+});

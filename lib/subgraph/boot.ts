@@ -60,6 +60,7 @@ export async function bootSubgraph<T extends BaseContext>(
     undo.push(await startBackground(def.background ?? [], deps, logger.child({ subgraph: def.name })));
     const listening = await listen(server.app, options.port, config.host);
     undo.push(() => listening.close());
+    server.attach(listening.server);
     return { name: def.name, url: `${listening.url}/graphql`, db, stop };
   } catch (err) {
     await stop();

@@ -6,6 +6,7 @@
  * apart from listening and background work (boot.ts).
  */
 import { readFileSync } from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
@@ -32,6 +33,7 @@ import { graphqlShapedErrors, jsonBody } from '../http/index.js';
 import type { SubgraphName } from '../topology/index.js';
 import { denyAnonymousByDefault } from './authorize.js';
 import { checkInputsAtTheEdge } from './inputs.js';
+import { serveSubscriptions, type SubgraphSubscriptionServer } from './subscriptions.js';
 import type { BackgroundTask } from './background.js';
 
 export interface SubgraphDeps {
@@ -100,6 +102,8 @@ export function buildSchema(def: Pick<SubgraphDefinition, 'typeDefs' | 'resolver
 export interface SubgraphServer {
   name: string;
   app: express.Express;
+  /** Serves the subgraph's Subscription fields over graphql-ws on the listening server (subscriptions.ts). */
+  attach(server: http.Server): void;
   stop(): Promise<void>;
 }
 
@@ -108,13 +112,18 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   deps: SubgraphDeps,
 ): Promise<SubgraphServer> {
   const log = deps.logger.child({ subgraph: def.name });
+  const schema = buildSchema(def);
+  const formatError = createErrorFormatter((error) => log.error({ err: error }, 'unexpected error in resolver'));
+  const verify = (token: string | undefined) => verifyPassport(token, def.name, deps.config.auth.passportSecret);
+  const contextFor = ({ viewer, clientAddress }: Passport) =>
+    def.createContext({ viewer, clientAddress, em: deps.db.orm.em.fork(), deps });
   const apollo = new ApolloServer<TContext>({
-    schema: buildSchema(def),
+    schema,
     csrfPrevention: true,
     // Subgraphs are reached only through the gateway; their own landing page would just leak the SDL.
     introspection: deps.config.env !== 'production',
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter((error) => log.error({ err: error }, 'unexpected error in resolver')),
+    formatError,
     // Inline traces are for Apollo Studio, which this platform does not report to. Subgraphs are reached only
     // through the gateway: a landing page would only advertise them.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
@@ -136,11 +145,7 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     // shapes, nothing for a caller who reached the port directly.
     async (req, res, next) => {
       try {
-        res.locals.passport = await verifyPassport(
-          req.header(PASSPORT_HEADER),
-          def.name,
-          deps.config.auth.passportSecret,
-        );
+        res.locals.passport = await verify(req.header(PASSPORT_HEADER));
         next();
       } catch (err) {
         if (!(err instanceof DomainError)) return next(err);
@@ -148,18 +153,22 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       }
     },
     jsonBody(),
-    expressMiddleware(apollo, {
-      context: async ({ res }) => {
-        const { viewer, clientAddress } = res.locals.passport as Passport;
-        return def.createContext({ viewer, clientAddress, em: deps.db.orm.em.fork(), deps });
-      },
-    }),
+    expressMiddleware(apollo, { context: async ({ res }) => contextFor(res.locals.passport as Passport) }),
   );
   app.use(graphqlShapedErrors);
 
+  const subscriptions: SubgraphSubscriptionServer[] = [];
   return {
     name: def.name,
     app,
-    stop: () => apollo.stop(),
+    attach(server) {
+      subscriptions.push(
+        serveSubscriptions(server, { schema, verifyPassport: verify, createContext: contextFor, formatError }),
+      );
+    },
+    async stop() {
+      await Promise.all(subscriptions.splice(0).map((s) => s.close()));
+      await apollo.stop();
+    },
   };
 }
