@@ -10,6 +10,7 @@ import type { Config } from '../lib/config/index.js';
 import { createInfra, mqttUrl, type Infra } from '../lib/infra/index.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../lib/infra/mqtt.js';
 import type { PeerDirectory } from '../lib/federation/index.js';
+import type { QueryLogContext } from '../lib/orm/index.js';
 import type { Logger } from '../lib/logger/index.js';
 import { bootSubgraph, type BootedSubgraph } from '../lib/subgraph/boot.js';
 import { listen } from '../lib/http/index.js';
@@ -24,7 +25,7 @@ export interface PlatformOptions {
   /** 'config' listens on the configured ports; 'ephemeral' on free ones (tests). */
   ports: 'config' | 'ephemeral';
   seed: boolean;
-  onQuery?: (subgraph: SubgraphName, sql: string) => void;
+  onQuery?: (subgraph: SubgraphName, sql: string, context: QueryLogContext) => void;
 }
 
 export interface Platform {
@@ -62,7 +63,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
           logger,
           port: ephemeral ? 0 : config.subgraphs[def.name].port,
           seed: options.seed,
-          onQuery: options.onQuery && ((sql) => options.onQuery!(def.name, sql)),
+          onQuery: options.onQuery && ((sql, context) => options.onQuery!(def.name, sql, context)),
         }),
       ),
     );
@@ -84,6 +85,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const listening = await listen(gateway.app, ephemeral ? 0 : config.gateway.port, config.host);
     gateway.attach(listening.server);
     stops.push(async () => {
+      await gateway.closeSubscriptions();
       await listening.close();
       await gateway.stop();
     });

@@ -28,6 +28,7 @@ await main(async () => {
   gateway.attach(listening.server);
   logger.info({ url: `${listening.url}/graphql` }, 'gateway ready');
   stopOnSignals(async () => {
+    await gateway.closeSubscriptions();
     await listening.close();
     await gateway.stop();
     await infra.close();

@@ -6,7 +6,7 @@ import type http from 'node:http';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GraphQLDataSource, type SupergraphSdlHook } from '@apollo/gateway';
 import type { GraphQLSchema } from 'graphql';
 import { SessionCheck } from '../../lib/auth/sessions.js';
 import { applyLibraryEnvironment, type Config } from '../../lib/config/index.js';
@@ -25,11 +25,12 @@ import {
   withSubgraphLimits,
   type GatewayLimits,
 } from './limits/index.js';
-import { attachSubscriptions, type SubscriptionServer } from './subscriptions/index.js';
+import { createSubscriptions, type SubscriptionOptions } from './subscriptions/index.js';
 
 export interface GatewayOptions {
   config: Config;
-  supergraphSdl: string;
+  /** The supergraph; a hook (ApolloGateway's SupergraphSdlHook) can replace it while the gateway runs. */
+  supergraphSdl: string | SupergraphSdlHook;
   /** Where each subgraph listens; the supergraph's own routing URLs are ignored. */
   subgraphUrls: Record<SubgraphName, string>;
   /** Where the user subgraph keeps session and token-version records (lib/auth/sessions.ts). */
@@ -37,12 +38,19 @@ export interface GatewayOptions {
   logger: Logger;
   /** Demand control (gateway/src/limits). @default DEFAULT_LIMITS */
   limits?: GatewayLimits;
+  /** Timings of subscriptions (session re-checks, heartbeats, reconnects); tests shorten them. */
+  subscriptionTiming?: SubscriptionOptions['timing'];
 }
 
 export interface GatewayServer {
   app: express.Express;
   /** Hooks what the HTTP server carries besides requests: the WebSocket upgrades of subscriptions. */
   attach(server: http.Server): void;
+  /**
+   * Ends live subscriptions (WebSockets, SSE and multipart streams) and refuses new ones: call it before closing the
+   * HTTP server, whose close() would otherwise wait for the upgraded sockets for ever.
+   */
+  closeSubscriptions(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +85,7 @@ export async function createGateway({
   kv,
   logger,
   limits = DEFAULT_LIMITS,
+  subscriptionTiming,
 }: GatewayOptions): Promise<GatewayServer> {
   const production = config.env === 'production';
   applyLibraryEnvironment(config);
@@ -85,17 +94,37 @@ export async function createGateway({
   const ide: IdeOptions = { enabled: !production };
   // Every subgraph fetch honours the request's time budget and a cap on the bytes it reads.
   const LimitedPassportDataSource = withSubgraphLimits(PassportDataSource, limits);
+  // Kept for subscriptions, whose per-event fetches go through the same data sources as queries.
+  const dataSources = new Map<string, GraphQLDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) => {
       if (!isSubgraphName(name)) throw new Error(`Supergraph names an unknown subgraph "${name}"`);
-      return new LimitedPassportDataSource(name, subgraphUrls[name], passport);
+      const dataSource = new LimitedPassportDataSource(name, subgraphUrls[name], passport);
+      dataSources.set(name, dataSource);
+      return dataSource;
     },
   });
   // Demand control measures operations against the API schema; registered before apollo.start() loads it.
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
     apiSchema = schema;
+  });
+  const formatError = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected error in gateway'));
+  const app = express();
+  // Registered before apollo.start() loads the schema, like demand control's listener above.
+  const subscriptions = createSubscriptions({
+    gateway,
+    dataSources,
+    subgraphUrls,
+    app,
+    auth: { jwtSecret: config.auth.jwtSecret, sessions, passport },
+    limits,
+    maxPerConnection: config.subscriptions.maxPerConnection,
+    maxPerUser: config.subscriptions.maxPerUser,
+    formatError,
+    logger,
+    timing: subscriptionTiming,
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -105,12 +134,11 @@ export async function createGateway({
     csrfPrevention: true,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter((error) => logger.error({ err: error }, 'unexpected error in gateway')),
+    formatError,
     plugins: [ideLandingPage(ide), rateLimitHeaders],
   });
   await apollo.start();
 
-  const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.gateway.trustProxy);
   app.use(ideRouter(ide));
@@ -138,7 +166,9 @@ export async function createGateway({
     responseLimits(limits),
     jsonBody(),
     // Before Apollo parses or validates anything: graphql-js validation is quadratic in aliases.
-    demandControl({ getSchema: () => apiSchema, limits }),
+    demandControl({ getSchema: () => apiSchema, limits, streamsSubscription: subscriptions.streams }),
+    // Subscriptions over SSE and multipart HTTP; queries, mutations and plain-HTTP subscriptions go on to Apollo.
+    subscriptions.http,
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
         viewer: await viewerFromAuthorization(req.header('authorization'), config.auth.jwtSecret, sessions),
@@ -149,14 +179,12 @@ export async function createGateway({
   );
   app.use(graphqlShapedErrors);
 
-  const attached: SubscriptionServer[] = [];
   return {
     app,
-    attach(server) {
-      attached.push(attachSubscriptions(server));
-    },
+    attach: (server) => subscriptions.attach(server),
+    closeSubscriptions: () => subscriptions.closeStreams(),
     async stop() {
-      await Promise.all(attached.splice(0).map((s) => s.close()));
+      await subscriptions.close();
       await apollo.stop();
     },
   };

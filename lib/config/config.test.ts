@@ -39,8 +39,9 @@ test('production refuses the local demo secrets', () => {
     JWT_SECRET: 'x'.repeat(40),
     PASSPORT_SECRET: 'y'.repeat(40),
     EVENT_SECRET: 'z'.repeat(40),
+    PICKUP_CODE_SECRET: 'p'.repeat(40),
   });
-  assert.notEqual(ok.auth.jwtSecret, DEMO_SECRETS.jwtSecret);
+  assert.notEqual(ok.auth.jwtSecret, DEMO_SECRETS.JWT_SECRET);
 });
 
 test('a bootstrap master needs both a username and a password', () => {
@@ -68,8 +69,14 @@ test('listening beyond loopback refuses the public demo secrets, whatever NODE_E
     assert.throws(() => loadConfig({ HOST: host }), /HOST=.*JWT_SECRET, PASSPORT_SECRET/);
     assert.throws(() => loadConfig({ HOST: host, JWT_SECRET: 'x'.repeat(40) }), /PASSPORT_SECRET/);
   }
-  const own = { JWT_SECRET: 'x'.repeat(40), PASSPORT_SECRET: 'y'.repeat(40), EVENT_SECRET: 'z'.repeat(40) };
+  const own = {
+    JWT_SECRET: 'x'.repeat(40),
+    PASSPORT_SECRET: 'y'.repeat(40),
+    EVENT_SECRET: 'z'.repeat(40),
+    PICKUP_CODE_SECRET: 'p'.repeat(40),
+  };
   assert.throws(() => loadConfig({ HOST: '0.0.0.0', ...own, EVENT_SECRET: undefined }), /EVENT_SECRET/);
+  assert.throws(() => loadConfig({ HOST: '0.0.0.0', ...own, PICKUP_CODE_SECRET: undefined }), /PICKUP_CODE_SECRET/);
   assert.equal(loadConfig({ HOST: '0.0.0.0', ...own }).host, '0.0.0.0');
   for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1'])
     assert.equal(loadConfig({ HOST: host }).host, host);

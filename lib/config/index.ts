@@ -12,9 +12,10 @@ import { SUBGRAPHS, subgraphEnvNames, type SubgraphName } from '../topology/inde
  * so production refuses to start with them (see the refinement below).
  */
 export const DEMO_SECRETS = {
-  jwtSecret: 'hubgraph-local-demo-jwt-secret-change-me-0000',
-  passportSecret: 'hubgraph-local-demo-passport-secret-change-me',
-  eventSecret: 'hubgraph-local-demo-event-secret-change-me-000',
+  JWT_SECRET: 'hubgraph-local-demo-jwt-secret-change-me-0000',
+  PASSPORT_SECRET: 'hubgraph-local-demo-passport-secret-change-me',
+  EVENT_SECRET: 'hubgraph-local-demo-event-secret-change-me-000',
+  PICKUP_CODE_SECRET: 'hubgraph-local-demo-pickup-secret-change-me-00',
 } as const;
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -46,21 +47,60 @@ const envSchema = z.object({
   /** Express `trust proxy`: false, true, a hop count, or addresses/subnets of trusted proxies. */
   TRUST_PROXY: z.string().trim().default('false'),
 
-  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.jwtSecret),
-  PASSPORT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.passportSecret),
+  JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.JWT_SECRET),
+  PASSPORT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.PASSPORT_SECRET),
   /** Signs the envelopes of events between subgraphs (docs/events.md §3). */
-  EVENT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.eventSecret),
+  EVENT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.EVENT_SECRET),
   ACCESS_TOKEN_TTL_SECONDS: duration.default(900),
   REFRESH_TOKEN_TTL_SECONDS: duration.default(60 * 60 * 24 * 14),
   PASSPORT_TTL_SECONDS: duration.default(60),
   /** How long the gateway trusts its answer to "is this session alive and this role current?". */
   SESSION_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
+  /** Live subscriptions one graphql-ws connection may hold (gateway/src/subscriptions). */
+  SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
+  /** Live subscriptions one user (an anonymous client: one address) may hold on one gateway, over every transport. */
+  SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).default(500),
 
   /** @apollo/gateway otherwise sends usage metrics to Apollo and probes cloud metadata endpoints. */
   APOLLO_TELEMETRY: z.enum(['true', 'false']).default('false'),
 
   BOOTSTRAP_MASTER_USERNAME: z.string().optional(),
   BOOTSTRAP_MASTER_PASSWORD: z.string().optional(),
+
+  /** Kakao Mobility directions (docs/domain.md §10). Unset: every link ETA is the offline estimate. */
+  KAKAO_REST_API_KEY: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
+  /** Tests point this at a fake server on 127.0.0.1. */
+  KAKAO_BASE_URL: z.url().default('https://apis-navi.kakaomobility.com'),
+  /** Budget of one Kakao call, body included; past it the link falls back to the estimate. */
+  KAKAO_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2000),
+  /** Kakao calls allowed per day (Asia/Seoul); the free car-directions quota is 10,000. 0 = never call. */
+  KAKAO_DAILY_QUOTA: z.coerce.number().int().min(0).default(10_000),
+  /** How long a link's ETA stays fresh (plus up to 20% jitter); ≥ 15 min keeps Kakao inside its quota. */
+  ETA_CACHE_TTL_SECONDS: z.coerce.number().int().min(60).default(1800),
+
+  /** Keys the hashes of pickup PINs, signs QR tokens and seals codes until their recipient reads them. */
+  PICKUP_CODE_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.PICKUP_CODE_SECRET),
+  /** How long pickup codes stay valid after the parcel is deposited. */
+  PICKUP_CODE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(3 * 24 * 3600),
+  /** How long a compartment is held for an order's parcel before the reservation expires. */
+  LOCKER_RESERVATION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(3 * 24 * 3600),
+  /** How long the platform waits for a locker to acknowledge a command before DEVICE_TIMEOUT. */
+  LOCKER_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+
+  /** Discord webhook for dispatch notices (delivery subgraph); unset: the notices are only logged. */
+  DISCORD_WEBHOOK_URL: optionalUrl,
 });
 
 /** `<NAME>_PORT` and `<NAME>_URL` for every subgraph of lib/topology, so adding one adds its variables. */
@@ -104,6 +144,42 @@ export interface Config {
   };
   bootstrapMaster?: { username: string; password: string };
   events: { secret: string };
+  /** Limits on the gateway's live subscriptions (gateway/src/subscriptions). */
+  subscriptions: {
+    /** Per graphql-ws connection. */
+    maxPerConnection: number;
+    /** Per user (anonymous clients: per address), on one gateway process, over every transport. */
+    maxPerUser: number;
+  };
+  /** Smart lockers (locker subgraph, docs/domain.md §9). */
+  lockers: {
+    pickupCodeSecret: string;
+    /** Seconds pickup codes stay valid after a deposit. */
+    pickupCodeTtlSeconds: number;
+    /** Seconds a compartment is held for an order before its reservation expires. */
+    reservationTtlSeconds: number;
+    /** Milliseconds a device has to acknowledge a command. */
+    commandTimeoutMs: number;
+  };
+  /** Link ETAs for routes (hub subgraph, docs/architecture.md §8). */
+  eta: {
+    /** Absent without KAKAO_REST_API_KEY: the offline estimate answers alone. */
+    kakao?: {
+      apiKey: string;
+      baseUrl: string;
+      /** Milliseconds per call. */
+      timeoutMs: number;
+      /** Calls per day (Asia/Seoul). */
+      dailyQuota: number;
+    };
+    /** Seconds a cached link ETA stays fresh, before jitter. */
+    cacheTtlSeconds: number;
+  };
+  /** Dispatch notices (delivery subgraph, docs/domain.md §6). */
+  notices: {
+    /** Discord webhook URL (it holds the webhook's token: never log it); absent → notices are only logged. */
+    discordWebhookUrl?: string;
+  };
 }
 
 /** Whether `host` binds only this machine (127.0.0.0/8, ::1, localhost). */
@@ -144,11 +220,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const subgraphEnv = parsedSubgraphs.data as Record<string, number | string | undefined>;
-  const demo = [
-    e.JWT_SECRET === DEMO_SECRETS.jwtSecret && 'JWT_SECRET',
-    e.PASSPORT_SECRET === DEMO_SECRETS.passportSecret && 'PASSPORT_SECRET',
-    e.EVENT_SECRET === DEMO_SECRETS.eventSecret && 'EVENT_SECRET',
-  ].filter(Boolean);
+  const demo = Object.entries(DEMO_SECRETS)
+    .filter(([name, value]) => e[name as keyof typeof DEMO_SECRETS] === value)
+    .map(([name]) => name);
   // The demo secrets are public: with them anyone who reaches a port can forge a MASTER token or a passport.
   if (demo.length && e.NODE_ENV === 'production') {
     throw new ConfigError(`Production refuses the local demo defaults of ${demo.join(', ')}`);
@@ -196,6 +270,25 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sessionCheckCacheMs: e.SESSION_CHECK_CACHE_MS,
     },
     events: { secret: e.EVENT_SECRET },
+    subscriptions: { maxPerConnection: e.SUBSCRIPTIONS_PER_CONNECTION, maxPerUser: e.SUBSCRIPTIONS_PER_USER },
+    lockers: {
+      pickupCodeSecret: e.PICKUP_CODE_SECRET,
+      pickupCodeTtlSeconds: e.PICKUP_CODE_TTL_SECONDS,
+      reservationTtlSeconds: e.LOCKER_RESERVATION_TTL_SECONDS,
+      commandTimeoutMs: e.LOCKER_COMMAND_TIMEOUT_MS,
+    },
+    eta: {
+      kakao: e.KAKAO_REST_API_KEY
+        ? {
+            apiKey: e.KAKAO_REST_API_KEY,
+            baseUrl: e.KAKAO_BASE_URL,
+            timeoutMs: e.KAKAO_TIMEOUT_MS,
+            dailyQuota: e.KAKAO_DAILY_QUOTA,
+          }
+        : undefined,
+      cacheTtlSeconds: e.ETA_CACHE_TTL_SECONDS,
+    },
+    notices: { discordWebhookUrl: e.DISCORD_WEBHOOK_URL },
     bootstrapMaster: e.BOOTSTRAP_MASTER_USERNAME
       ? { username: e.BOOTSTRAP_MASTER_USERNAME, password: e.BOOTSTRAP_MASTER_PASSWORD! }
       : undefined,

@@ -52,6 +52,22 @@ export const ErrorCode = {
   PAYMENT_PROVIDER_UNAVAILABLE: 'PAYMENT_PROVIDER_UNAVAILABLE',
   /** The provider refused us (credentials, IP allow-list): a configuration problem, retrying will not help. */
   PAYMENT_PROVIDER_REJECTED: 'PAYMENT_PROVIDER_REJECTED',
+  // Orders (subgraphs/order).
+  /** The order's status does not allow the change (e.g. cancelling in transit); `allowed` lists what it does allow. */
+  INVALID_ORDER_TRANSITION: 'INVALID_ORDER_TRANSITION',
+  // Deliveries (subgraphs/delivery).
+  /** The delivery can no longer be cancelled directly: it is completed, already cancelled, or on its way. */
+  DELIVERY_NOT_CANCELLABLE: 'DELIVERY_NOT_CANCELLABLE',
+  // Lockers (subgraphs/locker).
+  /** The locker answered a command with `ok: false`; `deviceError` is its reason. Nothing was changed. */
+  DEVICE_REFUSED: 'DEVICE_REFUSED',
+  // Subscriptions (gateway/src/subscriptions).
+  /** More live subscriptions than a connection or a user may hold; `extensions.limit` and `scope` say which. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
+  /** The supergraph changed under a live subscription, which was closed: subscribe again. */
+  SUPERGRAPH_CHANGED: 'SUPERGRAPH_CHANGED',
+  /** A streaming transport (graphql-ws, SSE, multipart) was sent a query or mutation: send those over HTTP POST. */
+  NOT_A_SUBSCRIPTION: 'NOT_A_SUBSCRIPTION',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

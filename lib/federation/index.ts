@@ -61,3 +61,38 @@ export async function existingEntityIds(
     );
   }
 }
+
+/**
+ * Fetches fields of entities another subgraph owns, through that owner's `_entities`: `selection` is asked of each
+ * of `ids` as `typename` (`id` is always included), e.g. `fetchEntities(options, 'locker', 'Locker', [id],
+ * 'hub { id }')` for a locker's hub. Returns the entities found, by id; an id the owner does not know is absent
+ * from the map. The shape `T` is what `selection` asks for: the owner's schema guarantees it, nothing here checks
+ * it. An unreachable or failing owner is SERVICE_UNAVAILABLE, as for existingEntityIds.
+ */
+export async function fetchEntities<T extends EntityRef>(
+  options: EntityLookupOptions,
+  owner: SubgraphName,
+  typename: string,
+  ids: readonly string[],
+  selection: string,
+): Promise<Map<string, T>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const passport = await signPassport(ANONYMOUS, owner, options.passport);
+  const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on ${typename} { id ${selection} } } }`;
+  try {
+    const res = await fetch(options.peers.url(owner), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [PASSPORT_HEADER]: passport },
+      body: JSON.stringify({ query, variables: { r: unique.map((id) => ({ __typename: typename, id })) } }),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 3000),
+    });
+    const body = (await res.json()) as { data?: { _entities?: (T | null)[] }; errors?: unknown[] };
+    if (!res.ok || body.errors?.length || !body.data?._entities) throw new Error(`HTTP ${res.status}`);
+    return new Map(body.data._entities.flatMap((e) => (e?.id ? [[e.id, e] as const] : [])));
+  } catch (err) {
+    // The cause (a network error, a status) is for logs: clients see only that the owner could not answer.
+    const message = `The ${owner} subgraph could not be asked about ${typename}s`;
+    throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, message, undefined, { cause: err });
+  }
+}

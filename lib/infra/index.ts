@@ -1,7 +1,10 @@
 /**
- * Connections a process shares between its servers: Redis (or the in-memory stand-ins) and MQTT.
+ * Connections a process shares between its servers: Redis (or the in-memory stand-ins), the event transport and
+ * MQTT.
  */
 import type { Config } from '../config/index.js';
+import { MemoryEventTransport, type EventTransport } from '../events/index.js';
+import { RedisEventTransport } from '../events/redis.js';
 import type { Logger } from '../logger/index.js';
 import { createRateLimiter, type RateLimiter } from '../ratelimit/index.js';
 import { MemoryKeyValueStore, RedisKeyValueStore, type KeyValueStore } from './kv.js';
@@ -14,6 +17,11 @@ export interface Infra {
   pubsub: PubSub;
   /** Rate limits and lockouts, counted where `kv` keeps its keys (lib/ratelimit). */
   rateLimiter: RateLimiter;
+  /**
+   * Events between subgraphs (lib/events): Redis Streams when REDIS_URL is set, else one in-process bus that every
+   * subgraph of this process shares (embedded mode runs them all in one process).
+   */
+  events: EventTransport;
   /** Present when some server in this process needs MQTT. */
   mqtt?: MqttClient;
   close(): Promise<void>;
@@ -40,14 +48,19 @@ export async function createInfra(config: Config, options: { mqttUrl?: string; l
   // closes, and node-redis waits for ever on a server that never answers. The clients below keep their own
   // reconnect behaviour, which is what an established connection needs when a service restarts later.
   await Promise.all([redisTarget, mqttTarget].map((t) => t && probeService(t, STARTUP_TIMEOUT_MS)));
-  const [kv, pubsub] = redisTarget
+  const [kv, pubsub, events] = redisTarget
     ? await connectAtStartup(redisTarget, () =>
         Promise.all([
           RedisKeyValueStore.connect(redisTarget.url, redis.prefix, onRedisError),
           RedisPubSub.connect(redisTarget.url, redis.prefix, onRedisError),
+          RedisEventTransport.connect(redisTarget.url, {
+            prefix: redis.prefix,
+            onError: onRedisError,
+            logger: options.logger?.child({ component: 'events' }),
+          }),
         ]),
       )
-    : [new MemoryKeyValueStore(), new MemoryPubSub()];
+    : [new MemoryKeyValueStore(), new MemoryPubSub(), new MemoryEventTransport()];
   let mqtt: MqttClient | undefined;
   try {
     mqtt = mqttTarget
@@ -57,7 +70,7 @@ export async function createInfra(config: Config, options: { mqttUrl?: string; l
       : undefined;
   } catch (err) {
     // Left open, the Redis connections would keep the process (or a test file) alive after the failure.
-    await Promise.allSettled([kv.close(), pubsub.close()]);
+    await Promise.allSettled([kv.close(), pubsub.close(), events.close()]);
     throw err;
   }
   return {
@@ -68,9 +81,10 @@ export async function createInfra(config: Config, options: { mqttUrl?: string; l
         ? { kind: 'redis', client: kv.client, prefix: redis.prefix }
         : { kind: 'memory' },
     ),
+    events,
     mqtt,
     async close() {
-      await Promise.allSettled([kv.close(), pubsub.close(), mqtt?.endAsync()]);
+      await Promise.allSettled([kv.close(), pubsub.close(), events.close(), mqtt?.endAsync()]);
     },
   };
 }

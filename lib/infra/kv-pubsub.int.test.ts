@@ -27,7 +27,7 @@ for (const [name, make] of implementations) {
     after(async () => {
       // Close even when the clean-up command fails, or the open connections keep the file from ending.
       try {
-        await kv.del('a', 'b', 'ttl');
+        await kv.del('a', 'b', 'ttl', 'n', 'n-ttl');
       } finally {
         await Promise.all([kv.close(), pubsub.close()]);
       }
@@ -57,6 +57,25 @@ for (const [name, make] of implementations) {
       assert.equal(await kv.get('ttl'), 'v');
       await sleep(1100);
       assert.equal(await kv.get('ttl'), null);
+    });
+
+    test('incr counts from 1, atomically under concurrency, and its TTL is set once, never extended', async () => {
+      assert.equal(await kv.incr('n'), 1);
+      const results = await Promise.all(Array.from({ length: 50 }, () => kv.incr('n')));
+      assert.deepEqual(
+        [...results].sort((x, y) => x - y),
+        Array.from({ length: 50 }, (_, i) => i + 2),
+      );
+      assert.equal(await kv.get('n'), '51');
+      assert.equal(await kv.incr('n-ttl', { ttlSeconds: 1 }), 1);
+      await sleep(600);
+      assert.equal(await kv.incr('n-ttl', { ttlSeconds: 1 }), 2); // does not push the expiry back
+      await sleep(600);
+      assert.equal(await kv.get('n-ttl'), null);
+      assert.equal(await kv.incr('n-ttl', { ttlSeconds: 1 }), 1);
+      await kv.set('a', 'not a number');
+      await assert.rejects(kv.incr('a'));
+      await kv.del('n', 'n-ttl', 'a');
     });
 
     test('subscribers get what is published on their channel until they unsubscribe', async () => {

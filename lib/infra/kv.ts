@@ -18,6 +18,12 @@ export interface KeyValueStore {
   /** Returns false when `onlyIfAbsent` was set and the key already existed. */
   set(key: string, value: string, options?: SetOptions): Promise<boolean>;
   del(...keys: string[]): Promise<number>;
+  /**
+   * Adds one to the whole number at `key` (a missing key counts as 0) and returns the result, atomically across
+   * processes (INCR): counters such as a daily call budget. `ttlSeconds` gives a key without an expiry (such as
+   * one this call creates) that expiry; an expiry already set is kept, so later increments do not extend it.
+   */
+  incr(key: string, options?: { ttlSeconds?: number }): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -54,6 +60,21 @@ export class MemoryKeyValueStore implements KeyValueStore {
     let n = 0;
     for (const k of keys) if (this.live(k) && this.data.delete(k)) n++;
     return n;
+  }
+
+  async incr(key: string, options: { ttlSeconds?: number } = {}) {
+    const entry = this.live(key);
+    // Redis refuses to increment a value that is not an integer; so does the stand-in.
+    if (entry && !/^-?\d{1,15}$/.test(entry.value)) throw new Error(`Value at ${key} is not an integer`);
+    const value = (entry ? Number(entry.value) : 0) + 1;
+    const keep = entry && entry.expiresAt !== Number.POSITIVE_INFINITY;
+    const expiresAt = keep
+      ? entry.expiresAt
+      : options.ttlSeconds
+        ? this.now() + options.ttlSeconds * 1000
+        : Number.POSITIVE_INFINITY;
+    this.data.set(key, { value: String(value), expiresAt });
+    return value;
   }
 
   async close() {
@@ -99,6 +120,18 @@ export class RedisKeyValueStore implements KeyValueStore {
   async del(...keys: string[]) {
     if (keys.length === 0) return 0;
     return this.client.del(keys.map((k) => this.prefix + k));
+  }
+
+  async incr(key: string, options: { ttlSeconds?: number } = {}) {
+    if (!options.ttlSeconds) return this.client.incr(this.prefix + key);
+    // One round trip, atomic: EXPIRE … NX (Redis ≥ 7) sets the expiry only where the key has none, as when INCR
+    // has just created it.
+    const [value] = await this.client
+      .multi()
+      .incr(this.prefix + key)
+      .expire(this.prefix + key, options.ttlSeconds, 'NX')
+      .exec();
+    return Number(value);
   }
 
   async close() {

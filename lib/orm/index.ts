@@ -39,9 +39,20 @@ export interface DatabaseModule {
 
 export type DatabaseConfig = Config['database'];
 
+/** What a counted statement says about where it came from: `origin` is REQUEST_ORIGIN for a request's statements. */
+export interface QueryLogContext {
+  origin?: unknown;
+}
+
+/**
+ * The logger-context origin of a GraphQL request's EntityManager fork (lib/subgraph): counting only these tells
+ * a request's statements from background work (relays, consumers, sweepers) running in the same process.
+ */
+export const REQUEST_ORIGIN = 'request';
+
 export interface OpenDatabaseOptions {
   /** Called with every SQL statement sent (used to count statements in tests and benchmarks). */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, context: QueryLogContext) => void;
   /** Log SQL through MikroORM's logger. */
   debug?: boolean;
 }
@@ -57,12 +68,12 @@ export interface Database {
 class CountingLogger extends DefaultLogger {
   constructor(
     options: LoggerOptions,
-    private readonly onQuery: (sql: string) => void,
+    private readonly onQuery: (sql: string, context: QueryLogContext) => void,
   ) {
     super(options);
   }
   override logQuery(context: Parameters<DefaultLogger['logQuery']>[0]): void {
-    this.onQuery(context.query);
+    this.onQuery(context.query, context as QueryLogContext);
     super.logQuery(context);
   }
 }

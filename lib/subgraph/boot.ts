@@ -8,7 +8,7 @@ import type { Infra } from '../infra/index.js';
 import type { PeerDirectory } from '../federation/index.js';
 import type { Logger } from '../logger/index.js';
 import type { SubgraphName } from '../topology/index.js';
-import { openDatabase, prepareSchema, seedDemo, type Database } from '../orm/index.js';
+import { openDatabase, prepareSchema, seedDemo, type Database, type OpenDatabaseOptions } from '../orm/index.js';
 import { listen } from '../http/index.js';
 import { startBackground } from './background.js';
 import { createSubgraphServer, type BaseContext, type SubgraphDefinition } from './index.js';
@@ -21,7 +21,7 @@ export interface BootOptions {
   port: number;
   /** Seed demo data; embedded databases are seeded whenever they were (re)created. */
   seed: boolean;
-  onQuery?: (sql: string) => void;
+  onQuery?: OpenDatabaseOptions['onQuery'];
   /** Where the other subgraphs answer; @default the URLs of the configuration. */
   peers?: PeerDirectory;
 }
@@ -60,7 +60,8 @@ export async function bootSubgraph<T extends BaseContext>(
     undo.push(await startBackground(def.background ?? [], deps, logger.child({ subgraph: def.name })));
     const listening = await listen(server.app, options.port, config.host);
     undo.push(() => listening.close());
-    server.attach(listening.server);
+    // Undone before the listener (steps run in reverse): upgraded sockets would keep listening.close() waiting.
+    undo.push(server.attach(listening.server));
     return { name: def.name, url: `${listening.url}/graphql`, db, stop };
   } catch (err) {
     await stop();

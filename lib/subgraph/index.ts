@@ -27,7 +27,7 @@ import type { Viewer } from '../auth/viewer.js';
 import { DomainError, createErrorFormatter } from '../errors/index.js';
 import type { PeerDirectory } from '../federation/index.js';
 import type { Infra } from '../infra/index.js';
-import type { Database, DatabaseModule } from '../orm/index.js';
+import { REQUEST_ORIGIN, type Database, type DatabaseModule } from '../orm/index.js';
 import type { Logger } from '../logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../http/index.js';
 import type { SubgraphName } from '../topology/index.js';
@@ -102,8 +102,11 @@ export function buildSchema(def: Pick<SubgraphDefinition, 'typeDefs' | 'resolver
 export interface SubgraphServer {
   name: string;
   app: express.Express;
-  /** Serves the subgraph's Subscription fields over graphql-ws on the listening server (subscriptions.ts). */
-  attach(server: http.Server): void;
+  /**
+   * Serves the subgraph's Subscription fields over graphql-ws on the listening server (subscriptions.ts). Returns
+   * how to close them: before the listener, whose close() would otherwise wait for the upgraded sockets forever.
+   */
+  attach(server: http.Server): () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,7 +119,12 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   const formatError = createErrorFormatter((error) => log.error({ err: error }, 'unexpected error in resolver'));
   const verify = (token: string | undefined) => verifyPassport(token, def.name, deps.config.auth.passportSecret);
   const contextFor = ({ viewer, clientAddress }: Passport) =>
-    def.createContext({ viewer, clientAddress, em: deps.db.orm.em.fork(), deps });
+    def.createContext({
+      viewer,
+      clientAddress,
+      em: deps.db.orm.em.fork({ loggerContext: { origin: REQUEST_ORIGIN } }),
+      deps,
+    });
   const apollo = new ApolloServer<TContext>({
     schema,
     csrfPrevention: true,
@@ -162,9 +170,14 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     name: def.name,
     app,
     attach(server) {
-      subscriptions.push(
-        serveSubscriptions(server, { schema, verifyPassport: verify, createContext: contextFor, formatError }),
-      );
+      const served = serveSubscriptions(server, {
+        schema,
+        verifyPassport: verify,
+        createContext: contextFor,
+        formatError,
+      });
+      subscriptions.push(served);
+      return () => served.close();
     },
     async stop() {
       await Promise.all(subscriptions.splice(0).map((s) => s.close()));

@@ -71,11 +71,13 @@ export function serveSubscriptions(
     wss,
   );
 
+  // Idempotent: the boot's undo and the server's stop may both close it. graphql-ws's dispose closes every client
+  // socket and the WebSocket server itself.
+  let closed: Promise<void> | undefined;
   return {
-    async close() {
+    close() {
       server.off('upgrade', onUpgrade);
-      await disposer.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      return (closed ??= Promise.resolve(disposer.dispose()));
     },
   };
 }

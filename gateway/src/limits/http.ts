@@ -25,6 +25,11 @@ export interface DemandControlOptions {
   /** The API schema, kept from `gateway.onSchemaLoadOrUpdate`; undefined until it is loaded (answered with 503). */
   getSchema(): GraphQLSchema | undefined;
   limits?: GatewayLimits;
+  /**
+   * Whether a handler after this one streams the request's subscription (SSE or multipart, gateway/src/subscriptions);
+   * any other subscription over HTTP is refused with SUBSCRIPTION_NOT_SUPPORTED. @default never
+   */
+  streamsSubscription?(req: Request): boolean;
 }
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -57,7 +62,11 @@ export function responseLimits(
 }
 
 /** Refuses what the limits forbid before Apollo parses or validates it; everything else goes on to Apollo. */
-export function demandControl({ getSchema, limits = DEFAULT_LIMITS }: DemandControlOptions): RequestHandler {
+export function demandControl({
+  getSchema,
+  limits = DEFAULT_LIMITS,
+  streamsSubscription = () => false,
+}: DemandControlOptions): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'POST') return next();
     if (Array.isArray(req.body)) {
@@ -90,9 +99,10 @@ export function demandControl({ getSchema, limits = DEFAULT_LIMITS }: DemandCont
       { document, operationName: typeof operationName === 'string' ? operationName : undefined, variables },
       limits,
     );
-    if (report.operation?.operation === OperationTypeNode.SUBSCRIPTION) {
+    if (report.operation?.operation === OperationTypeNode.SUBSCRIPTION && !streamsSubscription(req)) {
       const message =
-        'Subscriptions are not served over plain HTTP POST or GET; use a streaming transport (graphql-ws)';
+        'Subscriptions are not served over plain HTTP POST or GET; use graphql-ws on this path, or ask for a ' +
+        'stream with Accept: text/event-stream (SSE) or multipart/mixed;subscriptionSpec="1.0"';
       return refuse(res, [requestError(ErrorCode.SUBSCRIPTION_NOT_SUPPORTED, message)]);
     }
     if (report.errors.length) return refuse(res, report.errors);
@@ -126,7 +136,7 @@ interface GraphQLParams {
 }
 
 /** The GraphQL-over-HTTP parameters: a POST's JSON body, or a GET's query string (variables as JSON text). */
-function requestParams(req: Request): GraphQLParams {
+export function requestParams(req: Request): GraphQLParams {
   if (req.method === 'POST') {
     const body: unknown = req.body;
     if (!isRecord(body)) return {};

@@ -1,12 +1,38 @@
 import type { BaseContext } from '../../../lib/subgraph/index.js';
 import { createLockerLoaders, type LockerLoaders } from './loaders/index.js';
-import { LockerService } from './services/lockers.service.js';
+import { lockerModule, lockerServices, type LockerServices } from './module.js';
 
-export interface LockerContext extends BaseContext {
+export interface LockerContext extends BaseContext, LockerServices {
   loaders: LockerLoaders;
-  lockers: LockerService;
 }
 
+/**
+ * A context per request, and per event of a subscription (lib/subgraph/subscriptions.ts): the services are built
+ * on first use, since most subscription events need none of them.
+ */
 export function createLockerContext(base: BaseContext): LockerContext {
-  return { ...base, loaders: createLockerLoaders(base.em), lockers: new LockerService(base.em) };
+  let services: LockerServices | undefined;
+  const get = () => (services ??= lockerServices(lockerModule(base.deps), base.em));
+  return {
+    ...base,
+    loaders: createLockerLoaders(base.em),
+    get lockers() {
+      return get().lockers;
+    },
+    get reservations() {
+      return get().reservations;
+    },
+    get commands() {
+      return get().commands;
+    },
+    get pickup() {
+      return get().pickup;
+    },
+    get deviceKeys() {
+      return get().deviceKeys;
+    },
+    get facts() {
+      return get().facts;
+    },
+  };
 }

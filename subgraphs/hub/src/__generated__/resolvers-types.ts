@@ -10,6 +10,7 @@ export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: 
 export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
 export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -20,6 +21,13 @@ export type Scalars = {
   Float: { input: number; output: number; }
   _FieldSet: { input: any; output: any; }
 };
+
+/** Where a leg's ETA came from. */
+export type EtaSource =
+  /** The offline estimate: straight-line distance × 1.3 ÷ 70 km/h (no Kakao key, or Kakao could not answer). */
+  | 'ESTIMATE'
+  /** Kakao Mobility directions for a mid-size diesel truck, cached per link. */
+  | 'KAKAO';
 
 /** A regional hub. Ids and links are those of data/hubs.json. */
 export type Hub = {
@@ -51,11 +59,47 @@ export type Query = {
   hub?: Maybe<Hub>;
   hubLinks: Array<HubLink>;
   hubs: Array<Hub>;
+  /**
+   * The fastest route between two hubs (Dijkstra over link ETAs). NOT_FOUND with reason UNKNOWN_HUB for an unknown hub,
+   * or NO_PATH when no links join them.
+   */
+  route: Route;
 };
 
 
 export type QueryHubArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryRouteArgs = {
+  fromHubId: Scalars['ID']['input'];
+  toHubId: Scalars['ID']['input'];
+};
+
+/** The fastest path between two hubs by road ETA. */
+export type Route = {
+  __typename?: 'Route';
+  /** From origin to destination, both included; one hub when they are the same. */
+  hubs: Array<Hub>;
+  /** One per hop, in travel order; none for a same-hub route. */
+  legs: Array<RouteLeg>;
+  /** Sum of the legs' road distances, in metres. */
+  totalDistanceMeters: Scalars['Int']['output'];
+  /** Sum of the legs' durations, in seconds. */
+  totalDurationSeconds: Scalars['Int']['output'];
+};
+
+/** One hub-to-hub hop of a route. */
+export type RouteLeg = {
+  __typename?: 'RouteLeg';
+  /** Road distance in metres. */
+  distanceMeters: Scalars['Int']['output'];
+  /** Driving time in seconds. */
+  durationSeconds: Scalars['Int']['output'];
+  etaSource: EtaSource;
+  from: Hub;
+  to: Hub;
 };
 
 
@@ -152,6 +196,7 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  EtaSource: EtaSource;
   Hub: ResolverTypeWrapper<HubModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -160,6 +205,8 @@ export type ResolversTypes = {
   HubLink: ResolverTypeWrapper<HubLinkModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Route: ResolverTypeWrapper<Omit<Route, 'hubs' | 'legs'> & { hubs: Array<ResolversTypes['Hub']>, legs: Array<ResolversTypes['RouteLeg']> }>;
+  RouteLeg: ResolverTypeWrapper<Omit<RouteLeg, 'from' | 'to'> & { from: ResolversTypes['Hub'], to: ResolversTypes['Hub'] }>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -172,6 +219,8 @@ export type ResolversParentTypes = {
   HubLink: HubLinkModel;
   Int: Scalars['Int']['output'];
   Query: Record<PropertyKey, never>;
+  Route: Omit<Route, 'hubs' | 'legs'> & { hubs: Array<ResolversParentTypes['Hub']>, legs: Array<ResolversParentTypes['RouteLeg']> };
+  RouteLeg: Omit<RouteLeg, 'from' | 'to'> & { from: ResolversParentTypes['Hub'], to: ResolversParentTypes['Hub'] };
 };
 
 export type HubResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Hub'] = ResolversParentTypes['Hub'], FederationReferenceType extends FederationReferenceTypes['Hub'] = FederationReferenceTypes['Hub']> = {
@@ -197,11 +246,29 @@ export type QueryResolvers<ContextType = HubContext, ParentType extends Resolver
   hub?: Resolver<Maybe<ResolversTypes['Hub']>, ParentType, ContextType, RequireFields<QueryHubArgs, 'id'>>;
   hubLinks?: Resolver<Array<ResolversTypes['HubLink']>, ParentType, ContextType>;
   hubs?: Resolver<Array<ResolversTypes['Hub']>, ParentType, ContextType>;
+  route?: Resolver<ResolversTypes['Route'], ParentType, ContextType, RequireFields<QueryRouteArgs, 'fromHubId' | 'toHubId'>>;
+};
+
+export type RouteResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['Route'] = ResolversParentTypes['Route']> = {
+  hubs?: Resolver<Array<ResolversTypes['Hub']>, ParentType, ContextType>;
+  legs?: Resolver<Array<ResolversTypes['RouteLeg']>, ParentType, ContextType>;
+  totalDistanceMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalDurationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RouteLegResolvers<ContextType = HubContext, ParentType extends ResolversParentTypes['RouteLeg'] = ResolversParentTypes['RouteLeg']> = {
+  distanceMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  durationSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  etaSource?: Resolver<ResolversTypes['EtaSource'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Hub'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Hub'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = HubContext> = {
   Hub?: HubResolvers<ContextType>;
   HubLink?: HubLinkResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Route?: RouteResolvers<ContextType>;
+  RouteLeg?: RouteLegResolvers<ContextType>;
 };
 

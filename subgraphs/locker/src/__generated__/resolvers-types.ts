@@ -3,6 +3,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Locker as LockerModel } from '../entities/locker.entity.js';
 import type { Compartment as CompartmentModel } from '../entities/compartment.entity.js';
 import type { EntityRef as EntityRefModel } from '../../../../lib/federation/index.js';
+import type { Reservation as ReservationModel } from '../entities/reservation.entity.js';
+import type { LockerCommand as LockerCommandModel } from '../entities/locker-command.entity.js';
 import type { LockerContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -11,6 +13,7 @@ export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: 
 export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
 export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -24,9 +27,28 @@ export type Scalars = {
 
 export type Compartment = {
   __typename?: 'Compartment';
+  /** The device's facts the state is derived from. */
+  doorOpen: Scalars['Boolean']['output'];
+  /** The device's fault description; null when healthy. */
+  fault?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
+  /** 1-based number printed on the door. */
   index: Scalars['Int']['output'];
+  occupied: Scalars['Boolean']['output'];
+  /**
+   * The active reservation holding this compartment, if any. Visible to MASTER, the locker hub's HUB_MANAGER and
+   * DELIVERY_MANAGERs, and the reservation's recipient; null for everyone else.
+   */
+  reservation?: Maybe<Reservation>;
   state: CompartmentState;
+};
+
+/** One compartment in a device's state report (docs/mqtt-protocol.md `state`). */
+export type CompartmentFactsInput = {
+  door: DoorState;
+  fault?: InputMaybe<Scalars['String']['input']>;
+  index: Scalars['Int']['input'];
+  occupied: Scalars['Boolean']['input'];
 };
 
 /**
@@ -39,6 +61,28 @@ export type CompartmentState =
   | 'OCCUPIED'
   | 'OPEN'
   | 'RESERVED';
+
+export type CreateLockerInput = {
+  address: Scalars['String']['input'];
+  /** 1–64 compartments, numbered 1…n. */
+  compartmentCount: Scalars['Int']['input'];
+  hubId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+/** A locker's device credential for the GraphQL path (gateways that cannot speak MQTT). */
+export type DeviceKey = {
+  __typename?: 'DeviceKey';
+  createdAt: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The secret itself: shown only in registerLockerDevice's answer, stored hashed. Send it as `deviceKey`. */
+  key: Scalars['String']['output'];
+  lockerId: Scalars['ID']['output'];
+};
+
+export type DoorState =
+  | 'CLOSED'
+  | 'OPEN';
 
 export type Hub = {
   __typename?: 'Hub';
@@ -57,12 +101,163 @@ export type Locker = {
   name: Scalars['String']['output'];
   /** Whether the locker's device is connected (MQTT presence). */
   online: Scalars['Boolean']['output'];
+  /**
+   * When the device observed the newest facts the platform holds (its report's `ts`, ISO 8601 UTC);
+   * null before its first report.
+   */
+  reportedAt?: Maybe<Scalars['String']['output']>;
+};
+
+/** The device's answer to a command, as the MQTT `acks` message. */
+export type LockerAckInput = {
+  commandId: Scalars['ID']['input'];
+  /** For ok: false, the device's short reason. */
+  error?: InputMaybe<Scalars['String']['input']>;
+  ok: Scalars['Boolean']['input'];
+};
+
+/** A command waiting for a device's ack (docs/mqtt-protocol.md `commands`). */
+export type LockerCommand = {
+  __typename?: 'LockerCommand';
+  commandId: Scalars['ID']['output'];
+  compartment: Scalars['Int']['output'];
+  /** Deadline for the ack, Unix epoch milliseconds. */
+  expiresAt: Scalars['Float']['output'];
+  type: LockerCommandType;
+};
+
+export type LockerCommandType =
+  | 'OPEN';
+
+/** Something that happened at one compartment, as the MQTT `events` message. */
+export type LockerEventInput = {
+  compartment: Scalars['Int']['input'];
+  /** For FAULT: the device's fault description. */
+  fault?: InputMaybe<Scalars['String']['input']>;
+  /** When it happened on the device, Unix epoch milliseconds. */
+  ts: Scalars['Float']['input'];
+  type: LockerEventType;
+};
+
+export type LockerEventType =
+  | 'DEPOSITED'
+  | 'DOOR_CLOSED'
+  | 'DOOR_OPENED'
+  | 'FAULT';
+
+/** A full snapshot of the locker's compartments, as the MQTT `state` message. */
+export type LockerStateInput = {
+  compartments: Array<CompartmentFactsInput>;
+  /** When the device took the snapshot, Unix epoch milliseconds. */
+  ts: Scalars['Float']['input'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Device path (device key, not a user): the same as publishing on MQTT `acks`. True when the ack settled a waiting
+   * command; false when it was late, repeated or unknown (and ignored).
+   */
+  ackLockerCommand: Scalars['Boolean']['output'];
+  /** MASTER: a locker with compartments 1…compartmentCount, all empty; its device is offline until it connects. */
+  createLocker: Locker;
+  /**
+   * Opens the compartment a PIN or QR token belongs to: sends OPEN to the locker and waits for its ack. Ack → the
+   * code is used up; no ack in time → DEVICE_TIMEOUT and the code stays valid. Wrong, used and expired codes are all
+   * INVALID_PICKUP_CODE; five wrong codes in 15 minutes → PICKUP_LOCKED_OUT for 15 minutes.
+   */
+  openCompartment: Compartment;
+  /**
+   * MASTER: a new device key for the locker, shown once in the answer and stored hashed. Registering again
+   * revokes the locker's previous keys.
+   */
+  registerLockerDevice: DeviceKey;
+  /** Device path (device key, not a user): the same as publishing on MQTT `events`. */
+  reportLockerEvent: Locker;
+  /** Device path (device key, not a user): the same as publishing on MQTT `state`. */
+  reportLockerState: Locker;
+  /**
+   * The recipient of a DEPOSITED reservation reads its pickup codes: the first call returns the codes issued at
+   * deposit; a later call issues new ones (the earlier ones stop working), since codes are never kept readable.
+   */
+  revealPickupCode: PickupCode;
+  /**
+   * Staff open: MASTER, or the locker hub's HUB_MANAGER or DELIVERY_MANAGER (a driver depositing a parcel, a
+   * manager clearing a compartment). Sends OPEN and waits for the ack like openCompartment; uses no code.
+   */
+  staffOpenCompartment: Compartment;
+};
+
+
+export type MutationAckLockerCommandArgs = {
+  ack: LockerAckInput;
+  deviceKey: Scalars['String']['input'];
+  lockerId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateLockerArgs = {
+  input: CreateLockerInput;
+};
+
+
+export type MutationOpenCompartmentArgs = {
+  code: Scalars['String']['input'];
+  lockerId: Scalars['ID']['input'];
+};
+
+
+export type MutationRegisterLockerDeviceArgs = {
+  lockerId: Scalars['ID']['input'];
+};
+
+
+export type MutationReportLockerEventArgs = {
+  deviceKey: Scalars['String']['input'];
+  event: LockerEventInput;
+  lockerId: Scalars['ID']['input'];
+};
+
+
+export type MutationReportLockerStateArgs = {
+  deviceKey: Scalars['String']['input'];
+  lockerId: Scalars['ID']['input'];
+  state: LockerStateInput;
+};
+
+
+export type MutationRevealPickupCodeArgs = {
+  reservationId: Scalars['ID']['input'];
+};
+
+
+export type MutationStaffOpenCompartmentArgs = {
+  index: Scalars['Int']['input'];
+  lockerId: Scalars['ID']['input'];
+};
+
+/**
+ * What opens a compartment: a 6-digit PIN to type on the locker's keypad, or a QR token to show its camera (or
+ * to pass to openCompartment). Shown once; both stop working after the first successful open or at `expiresAt`.
+ */
+export type PickupCode = {
+  __typename?: 'PickupCode';
+  expiresAt: Scalars['String']['output'];
+  pin: Scalars['String']['output'];
+  qrToken: Scalars['String']['output'];
+  reservation: Reservation;
 };
 
 export type Query = {
   __typename?: 'Query';
   locker?: Maybe<Locker>;
+  /** For a locker gateway that cannot speak MQTT: the commands waiting for its ack, authenticated by its device key. */
+  lockerCommands: Array<LockerCommand>;
   lockers: Array<Locker>;
+  /** The signed-in user's parcels held or waiting in lockers (ACTIVE or DEPOSITED reservations). */
+  myReservations: Array<Reservation>;
+  /** A reservation, for those who may see it (MASTER, the locker hub's managers, its recipient); else null. */
+  reservation?: Maybe<Reservation>;
 };
 
 
@@ -71,8 +266,66 @@ export type QueryLockerArgs = {
 };
 
 
+export type QueryLockerCommandsArgs = {
+  deviceKey: Scalars['String']['input'];
+  lockerId: Scalars['ID']['input'];
+};
+
+
 export type QueryLockersArgs = {
   hubId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryReservationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** A compartment held for one order's parcel or one room's group order. */
+export type Reservation = {
+  __typename?: 'Reservation';
+  compartmentIndex: Scalars['Int']['output'];
+  depositedAt?: Maybe<Scalars['String']['output']>;
+  /** When an ACTIVE reservation is released if nothing was deposited, or when a DEPOSITED one's codes expire. */
+  expiresAt: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  locker: Locker;
+  /** Set for an order's parcel (the order subgraph's id). */
+  orderId?: Maybe<Scalars['ID']['output']>;
+  pickedUpAt?: Maybe<Scalars['String']['output']>;
+  /** Whether pickup codes are waiting to be read by the recipient with revealPickupCode (they are shown once). */
+  pickupCodeWaiting: Scalars['Boolean']['output'];
+  /** Set for a room's group order (the order subgraph's id). */
+  roomId?: Maybe<Scalars['ID']['output']>;
+  status: ReservationStatus;
+};
+
+/**
+ * ACTIVE (held, waiting for the parcel) → DEPOSITED (parcel in, pickup codes issued) → PICKED_UP; or
+ * ACTIVE/DEPOSITED → RELEASED (its order or room was cancelled, or it expired).
+ */
+export type ReservationStatus =
+  | 'ACTIVE'
+  | 'DEPOSITED'
+  | 'PICKED_UP'
+  | 'RELEASED';
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** Fires with each locker of the hub that changes, for dashboards. */
+  hubLockersUpdated: Locker;
+  /** Fires on every change of the locker or one of its compartments (presence, facts, reservations, pickups). */
+  lockerUpdated: Locker;
+};
+
+
+export type SubscriptionHubLockersUpdatedArgs = {
+  hubId: Scalars['ID']['input'];
+};
+
+
+export type SubscriptionLockerUpdatedArgs = {
+  lockerId: Scalars['ID']['input'];
 };
 
 
@@ -174,32 +427,75 @@ export type FederationReferenceTypes = {
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   Compartment: ResolverTypeWrapper<CompartmentModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CompartmentFactsInput: CompartmentFactsInput;
   CompartmentState: CompartmentState;
+  CreateLockerInput: CreateLockerInput;
+  DeviceKey: ResolverTypeWrapper<DeviceKey>;
+  DoorState: DoorState;
   Hub: ResolverTypeWrapper<EntityRefModel>;
   Locker: ResolverTypeWrapper<LockerModel>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  LockerAckInput: LockerAckInput;
+  LockerCommand: ResolverTypeWrapper<LockerCommandModel>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  LockerCommandType: LockerCommandType;
+  LockerEventInput: LockerEventInput;
+  LockerEventType: LockerEventType;
+  LockerStateInput: LockerStateInput;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  PickupCode: ResolverTypeWrapper<Omit<PickupCode, 'reservation'> & { reservation: ResolversTypes['Reservation'] }>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Reservation: ResolverTypeWrapper<ReservationModel>;
+  ReservationStatus: ReservationStatus;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   Compartment: CompartmentModel;
+  Boolean: Scalars['Boolean']['output'];
+  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  CompartmentFactsInput: CompartmentFactsInput;
+  CreateLockerInput: CreateLockerInput;
+  DeviceKey: DeviceKey;
   Hub: EntityRefModel;
   Locker: LockerModel;
-  String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
+  LockerAckInput: LockerAckInput;
+  LockerCommand: LockerCommandModel;
+  Float: Scalars['Float']['output'];
+  LockerEventInput: LockerEventInput;
+  LockerStateInput: LockerStateInput;
+  Mutation: Record<PropertyKey, never>;
+  PickupCode: Omit<PickupCode, 'reservation'> & { reservation: ResolversParentTypes['Reservation'] };
   Query: Record<PropertyKey, never>;
+  Reservation: ReservationModel;
+  Subscription: Record<PropertyKey, never>;
 };
 
+export type PublicDirectiveArgs = { };
+
+export type PublicDirectiveResolver<Result, Parent, ContextType = LockerContext, Args = PublicDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
+
 export type CompartmentResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['Compartment'] = ResolversParentTypes['Compartment']> = {
+  doorOpen?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  fault?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  occupied?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reservation?: Resolver<Maybe<ResolversTypes['Reservation']>, ParentType, ContextType>;
   state?: Resolver<ResolversTypes['CompartmentState'], ParentType, ContextType>;
+};
+
+export type DeviceKeyResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['DeviceKey'] = ResolversParentTypes['DeviceKey']> = {
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lockerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type HubResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['Hub'] = ResolversParentTypes['Hub'], FederationReferenceType extends FederationReferenceTypes['Hub'] = FederationReferenceTypes['Hub']> = {
@@ -216,17 +512,73 @@ export type LockerResolvers<ContextType = LockerContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   online?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reportedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type LockerCommandResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['LockerCommand'] = ResolversParentTypes['LockerCommand']> = {
+  commandId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  compartment?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['LockerCommandType'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  ackLockerCommand?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationAckLockerCommandArgs, 'ack' | 'deviceKey' | 'lockerId'>>;
+  createLocker?: Resolver<ResolversTypes['Locker'], ParentType, ContextType, RequireFields<MutationCreateLockerArgs, 'input'>>;
+  openCompartment?: Resolver<ResolversTypes['Compartment'], ParentType, ContextType, RequireFields<MutationOpenCompartmentArgs, 'code' | 'lockerId'>>;
+  registerLockerDevice?: Resolver<ResolversTypes['DeviceKey'], ParentType, ContextType, RequireFields<MutationRegisterLockerDeviceArgs, 'lockerId'>>;
+  reportLockerEvent?: Resolver<ResolversTypes['Locker'], ParentType, ContextType, RequireFields<MutationReportLockerEventArgs, 'deviceKey' | 'event' | 'lockerId'>>;
+  reportLockerState?: Resolver<ResolversTypes['Locker'], ParentType, ContextType, RequireFields<MutationReportLockerStateArgs, 'deviceKey' | 'lockerId' | 'state'>>;
+  revealPickupCode?: Resolver<ResolversTypes['PickupCode'], ParentType, ContextType, RequireFields<MutationRevealPickupCodeArgs, 'reservationId'>>;
+  staffOpenCompartment?: Resolver<ResolversTypes['Compartment'], ParentType, ContextType, RequireFields<MutationStaffOpenCompartmentArgs, 'index' | 'lockerId'>>;
+};
+
+export type PickupCodeResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['PickupCode'] = ResolversParentTypes['PickupCode']> = {
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pin?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  qrToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reservation?: Resolver<ResolversTypes['Reservation'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   locker?: Resolver<Maybe<ResolversTypes['Locker']>, ParentType, ContextType, RequireFields<QueryLockerArgs, 'id'>>;
+  lockerCommands?: Resolver<Array<ResolversTypes['LockerCommand']>, ParentType, ContextType, RequireFields<QueryLockerCommandsArgs, 'deviceKey' | 'lockerId'>>;
   lockers?: Resolver<Array<ResolversTypes['Locker']>, ParentType, ContextType, Partial<QueryLockersArgs>>;
+  myReservations?: Resolver<Array<ResolversTypes['Reservation']>, ParentType, ContextType>;
+  reservation?: Resolver<Maybe<ResolversTypes['Reservation']>, ParentType, ContextType, RequireFields<QueryReservationArgs, 'id'>>;
+};
+
+export type ReservationResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['Reservation'] = ResolversParentTypes['Reservation']> = {
+  compartmentIndex?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  depositedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  locker?: Resolver<ResolversTypes['Locker'], ParentType, ContextType>;
+  orderId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  pickedUpAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  pickupCodeWaiting?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  roomId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ReservationStatus'], ParentType, ContextType>;
+};
+
+export type SubscriptionResolvers<ContextType = LockerContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  hubLockersUpdated?: SubscriptionResolver<ResolversTypes['Locker'], "hubLockersUpdated", ParentType, ContextType, RequireFields<SubscriptionHubLockersUpdatedArgs, 'hubId'>>;
+  lockerUpdated?: SubscriptionResolver<ResolversTypes['Locker'], "lockerUpdated", ParentType, ContextType, RequireFields<SubscriptionLockerUpdatedArgs, 'lockerId'>>;
 };
 
 export type Resolvers<ContextType = LockerContext> = {
   Compartment?: CompartmentResolvers<ContextType>;
+  DeviceKey?: DeviceKeyResolvers<ContextType>;
   Hub?: HubResolvers<ContextType>;
   Locker?: LockerResolvers<ContextType>;
+  LockerCommand?: LockerCommandResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  PickupCode?: PickupCodeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Reservation?: ReservationResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = LockerContext> = {
+  public?: PublicDirectiveResolver<any, any, ContextType>;
+};

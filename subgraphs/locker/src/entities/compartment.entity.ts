@@ -13,9 +13,15 @@ export const Compartment = defineEntity({
     index: p.integer(),
     doorOpen: p.boolean().default(false),
     occupied: p.boolean().default(false),
+    /** Held by an ACTIVE or DEPOSITED reservation (the platform's fact; the others are the device's). */
     reserved: p.boolean().default(false),
     /** The device's fault description, null when healthy. */
     fault: p.string().length(200).nullable(),
+    /**
+     * The device time (`ts`) of the newest report that changed this compartment, or an event about it; with the
+     * locker's `stateAt`, what a report must not be older than to be applied.
+     */
+    observedAt: p.datetime().length(3).nullable(),
   },
 });
 export type Compartment = InferEntity<typeof Compartment>;

@@ -14,6 +14,20 @@ export const Locker = defineEntity({
     /** Device connected, from its retained MQTT presence (last will = offline). */
     online: p.boolean().default(false),
     lastSeenAt: p.datetime().length(3).nullable(),
+    /** The device time (`ts`) of the newest facts applied to any of its compartments; null before the first. */
+    reportedAt: p.datetime().length(3).nullable(),
+    /**
+     * The `ts` of the newest full `state` applied. A state covers every compartment, so a compartment's facts are as
+     * new as the later of this and its own `observedAt`; only the compartments whose facts a state changes are
+     * written.
+     */
+    stateAt: p.datetime().length(3).nullable(),
+    /**
+     * Raised by every committed change of the locker, its compartments or their reservations. Every such change
+     * locks this row first, so revisions are ordered per locker; live updates carry it, and a subscriber never
+     * goes back to an older one.
+     */
+    revision: p.integer().default(0),
     createdAt: createdAtColumn(),
   },
 });

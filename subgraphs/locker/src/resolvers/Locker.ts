@@ -5,4 +5,5 @@ export const Locker: LockerResolvers = {
   __resolveReference: (reference, ctx) => ctx.loaders.locker.load(reference.id),
   hub: (locker) => ref(locker.hubId),
   compartments: (locker, _args, ctx) => ctx.loaders.compartmentsByLocker.load(locker.id),
+  reportedAt: (locker) => locker.reportedAt?.toISOString() ?? null,
 };

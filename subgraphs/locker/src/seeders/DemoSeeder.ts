@@ -18,7 +18,11 @@ export const readDemoLockers = () => readDataFile<DemoLocker[]>('demo/lockers.js
 export class DemoSeeder extends Seeder {
   async run(em: EntityManager): Promise<void> {
     const lockers = readDemoLockers();
-    await insertMissing(em, Locker, lockers, ({ compartments: _c, ...locker }) => ({ ...locker, online: false }));
+    await insertMissing(em, Locker, lockers, ({ compartments: _c, ...locker }) => ({
+      ...locker,
+      online: false,
+      revision: 0,
+    }));
     const compartments = lockers.flatMap((l) => l.compartments.map((c) => ({ ...c, lockerId: l.id })));
     await insertMissing(em, Compartment, compartments, (c) => ({
       ...c,

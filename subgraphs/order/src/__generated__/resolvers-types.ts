@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Firm as FirmModel } from '../entities/firm.entity.js';
 import type { Product as ProductModel } from '../entities/product.entity.js';
 import type { EntityRef as EntityRefModel } from '../../../../lib/federation/index.js';
+import type { Order as OrderModel } from '../entities/order.entity.js';
 import type { OrderContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -11,6 +12,7 @@ export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: 
 export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
 export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -20,6 +22,22 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   _FieldSet: { input: any; output: any; }
+};
+
+/**
+ * Exactly one destination: `receiverFirmId` (a RECEIVER firm's door) or `lockerId`. `idempotencyKey` (at most 100
+ * characters, e.g. a UUID) makes retries safe: the same key with the same input returns the first order; with other
+ * input it is refused (IDEMPOTENCY_KEY_REUSED). Keys are per user and kept 24 hours.
+ */
+export type CreateOrderInput = {
+  idempotencyKey: Scalars['String']['input'];
+  lockerId?: InputMaybe<Scalars['ID']['input']>;
+  productId: Scalars['ID']['input'];
+  /** 1 to 10,000 units. */
+  quantity: Scalars['Int']['input'];
+  receiverFirmId?: InputMaybe<Scalars['ID']['input']>;
+  /** Free text for the delivery (e.g. a requested arrival time), at most 500 characters. */
+  requestNote?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A B2B company: suppliers sell products, receivers order them. Each belongs to a hub. */
@@ -49,6 +67,100 @@ export type HubFirmsArgs = {
   type?: InputMaybe<FirmType>;
 };
 
+export type Locker = {
+  __typename?: 'Locker';
+  id: Scalars['ID']['output'];
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /**
+   * Cancels an order before it is in transit and restores its stock (INVALID_ORDER_TRANSITION afterwards); an order
+   * already cancelled is returned unchanged. MASTER, the HUB_MANAGER of its receiver hub, or the FIRM_MANAGER who
+   * created it.
+   */
+  cancelOrder: Order;
+  /**
+   * Places an order and reserves its stock (OUT_OF_STOCK says what was short; nothing is reserved then). MASTER, or
+   * the FIRM_MANAGER of the receiving firm.
+   */
+  createOrder: Order;
+};
+
+
+export type MutationCancelOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateOrderArgs = {
+  input: CreateOrderInput;
+};
+
+/** A B2B order of one product. Its stock is reserved from creation and restored if it is cancelled. */
+export type Order = {
+  __typename?: 'Order';
+  /** Set once the order is cancelled. */
+  cancelReason?: Maybe<OrderCancelReason>;
+  /** ISO 8601 UTC; null unless cancelled. */
+  cancelledAt?: Maybe<Scalars['String']['output']>;
+  /** ISO 8601 UTC, milliseconds. */
+  createdAt: Scalars['String']['output'];
+  createdBy: User;
+  destinationKind: OrderDestinationKind;
+  id: Scalars['ID']['output'];
+  /** The destination locker; null for delivery to the receiver firm's door. */
+  locker?: Maybe<Locker>;
+  product: Product;
+  /** The product's name when ordered. */
+  productName: Scalars['String']['output'];
+  quantity: Scalars['Int']['output'];
+  /** The firm the goods are for: the destination firm, or the ordering firm of a locker order (null when a MASTER sends to a locker). */
+  receiverFirm?: Maybe<Firm>;
+  /** The receiver firm's hub, or the locker's. */
+  receiverHub: Hub;
+  requestNote?: Maybe<Scalars['String']['output']>;
+  status: OrderStatus;
+  supplierFirm: Firm;
+  supplierHub: Hub;
+  /** KRW per unit when ordered. */
+  unitPrice: Scalars['Int']['output'];
+  /** ISO 8601 UTC, milliseconds: the last change of status. */
+  updatedAt: Scalars['String']['output'];
+};
+
+/** USER: cancelOrder. The others are compensations for a failure later in the chain. */
+export type OrderCancelReason =
+  | 'DELIVERY_CANCELLED'
+  | 'NO_COMPARTMENT'
+  | 'NO_ROUTE'
+  | 'USER';
+
+/** A page of orders, newest first. Pass `endCursor` as `after` for the next page while `hasNextPage`. */
+export type OrderConnection = {
+  __typename?: 'OrderConnection';
+  /** Opaque; null for an empty page. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  nodes: Array<Order>;
+};
+
+/** FIRM: to the receiver firm's door; LOCKER: to a locker compartment. */
+export type OrderDestinationKind =
+  | 'FIRM'
+  | 'LOCKER';
+
+/**
+ * CREATED → PROCESSING (delivery created) → IN_TRANSIT (first leg started) → COMPLETED (last mile done);
+ * CREATED or PROCESSING → CANCELLED. Delivery events move it; only cancelOrder is asked for by people.
+ */
+export type OrderStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'CREATED'
+  | 'IN_TRANSIT'
+  | 'PROCESSING';
+
 export type Product = {
   __typename?: 'Product';
   firm: Firm;
@@ -64,6 +176,10 @@ export type Query = {
   __typename?: 'Query';
   firm?: Maybe<Firm>;
   firms: Array<Firm>;
+  /** An order the caller may see (MASTER; hub managers of its supplier or receiver hub; firm managers of its supplier or receiver firm); null otherwise. */
+  order?: Maybe<Order>;
+  /** The orders the caller may see (as for `order`), newest first. `first`: 1 to 100, default 20. */
+  orders: OrderConnection;
   product?: Maybe<Product>;
   products: Array<Product>;
 };
@@ -80,6 +196,18 @@ export type QueryFirmsArgs = {
 };
 
 
+export type QueryOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<OrderStatus>;
+};
+
+
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
 };
@@ -87,6 +215,11 @@ export type QueryProductArgs = {
 
 export type QueryProductsArgs = {
   firmId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
 };
 
 
@@ -171,6 +304,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = {
   Firm: Firm;
   Hub: Hub;
+  Order: Order;
   Product: Product;
 };
 
@@ -182,6 +316,9 @@ export type FederationReferenceTypes = {
   Hub:
     ( { __typename: 'Hub' }
     & GraphQLRecursivePick<FederationTypes['Hub'], {"id":true}> );
+  Order:
+    ( { __typename: 'Order' }
+    & GraphQLRecursivePick<FederationTypes['Order'], {"id":true}> );
   Product:
     ( { __typename: 'Product' }
     & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
@@ -191,27 +328,42 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Firm: ResolverTypeWrapper<FirmModel>;
+  CreateOrderInput: CreateOrderInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Firm: ResolverTypeWrapper<FirmModel>;
   FirmType: FirmType;
   Hub: ResolverTypeWrapper<EntityRefModel>;
-  Product: ResolverTypeWrapper<ProductModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Locker: ResolverTypeWrapper<EntityRefModel>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Order: ResolverTypeWrapper<OrderModel>;
+  OrderCancelReason: OrderCancelReason;
+  OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'nodes'> & { nodes: Array<ResolversTypes['Order']> }>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  OrderDestinationKind: OrderDestinationKind;
+  OrderStatus: OrderStatus;
+  Product: ResolverTypeWrapper<ProductModel>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  User: ResolverTypeWrapper<EntityRefModel>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Firm: FirmModel;
+  CreateOrderInput: CreateOrderInput;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Hub: EntityRefModel;
-  Product: ProductModel;
   Int: Scalars['Int']['output'];
-  Query: Record<PropertyKey, never>;
+  Firm: FirmModel;
+  Hub: EntityRefModel;
+  Locker: EntityRefModel;
+  Mutation: Record<PropertyKey, never>;
+  Order: OrderModel;
+  OrderConnection: Omit<OrderConnection, 'nodes'> & { nodes: Array<ResolversParentTypes['Order']> };
   Boolean: Scalars['Boolean']['output'];
+  Product: ProductModel;
+  Query: Record<PropertyKey, never>;
+  User: EntityRefModel;
 };
 
 export type FirmResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Firm'] = ResolversParentTypes['Firm'], FederationReferenceType extends FederationReferenceTypes['Firm'] = FederationReferenceTypes['Firm']> = {
@@ -230,6 +382,43 @@ export type HubResolvers<ContextType = OrderContext, ParentType extends Resolver
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type LockerResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Locker'] = ResolversParentTypes['Locker']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
+  createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'input'>>;
+};
+
+export type OrderResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  cancelReason?: Resolver<Maybe<ResolversTypes['OrderCancelReason']>, ParentType, ContextType>;
+  cancelledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  destinationKind?: Resolver<ResolversTypes['OrderDestinationKind'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  locker?: Resolver<Maybe<ResolversTypes['Locker']>, ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  productName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  receiverFirm?: Resolver<Maybe<ResolversTypes['Firm']>, ParentType, ContextType>;
+  receiverHub?: Resolver<ResolversTypes['Hub'], ParentType, ContextType>;
+  requestNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
+  supplierFirm?: Resolver<ResolversTypes['Firm'], ParentType, ContextType>;
+  supplierHub?: Resolver<ResolversTypes['Hub'], ParentType, ContextType>;
+  unitPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OrderConnectionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderConnection'] = ResolversParentTypes['OrderConnection']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Order']>, ParentType, ContextType>;
+};
+
 export type ProductResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
   firm?: Resolver<ResolversTypes['Firm'], ParentType, ContextType>;
@@ -242,14 +431,25 @@ export type ProductResolvers<ContextType = OrderContext, ParentType extends Reso
 export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   firm?: Resolver<Maybe<ResolversTypes['Firm']>, ParentType, ContextType, RequireFields<QueryFirmArgs, 'id'>>;
   firms?: Resolver<Array<ResolversTypes['Firm']>, ParentType, ContextType, Partial<QueryFirmsArgs>>;
+  order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
+  orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
   products?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductsArgs>>;
+};
+
+export type UserResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = OrderContext> = {
   Firm?: FirmResolvers<ContextType>;
   Hub?: HubResolvers<ContextType>;
+  Locker?: LockerResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Order?: OrderResolvers<ContextType>;
+  OrderConnection?: OrderConnectionResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 };
 

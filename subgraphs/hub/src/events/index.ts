@@ -1,0 +1,5 @@
+/** The hub subgraph's consumers of other subgraphs' events, by event type. */
+import type { EventHandlers } from '../../../../lib/events/outbox.js';
+import { onOrderCreated } from './order-created.js';
+
+export const handlers: EventHandlers = { 'order.created': onOrderCreated };
