@@ -8,6 +8,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from 'graphql-ws/client';
+import { createClient as createRedisClient } from 'redis';
+import WebSocket from 'ws';
+import { testServiceUrls } from '../lib/config/index.js';
 import { uuidv7 } from '../lib/orm/columns.js';
 import { dropTestDatabases, postGraphQL, realServicesConfig, silentLogger } from '../lib/testing/index.js';
 import { startPlatform, type Platform } from '../tools/platform.js';
@@ -20,6 +24,7 @@ const config = realServicesConfig();
 let platform: Platform;
 const KIMCHI = '0190f000-0000-7000-8000-000300000001'; // Hanbit Foods, Gyeonggi South
 const SEOUL_OFFICE = '0190f000-0000-7000-8000-000200000004'; // a RECEIVER at the Seoul hub
+const DAEJEON_LOCKER = '0190f000-0000-7000-8000-000500000003'; // four compartments
 
 const q = async <T = any>(query: string, variables: Record<string, unknown>, token: string) => {
   const r = await postGraphQL<T>(platform.gatewayUrl, query, variables, { authorization: `Bearer ${token}` });
@@ -133,6 +138,68 @@ describe('order → route → delivery', () => {
     );
   });
 
+  test('deliveryUpdated follows the delivery live through the gateway, with the order’s status from its own subgraph', async () => {
+    const receiver = await tokenOf('receiver_manager');
+    const { createOrder } = await q(
+      CREATE,
+      { i: { productId: KIMCHI, quantity: 1, receiverFirmId: SEOUL_OFFICE, idempotencyKey: uuidv7() } },
+      receiver,
+    );
+    const client = createClient({
+      url: platform.gatewayUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${receiver}` },
+      retryAttempts: 0,
+    });
+    try {
+      type Update = {
+        deliveryUpdated: { status: string; order: { id: string; status: string }; legs: { status: string }[] };
+      };
+      const updates = client.iterate<Update>({
+        query: 'subscription($o: ID!) { deliveryUpdated(orderId: $o) { status order { id status } legs { status } } }',
+        variables: { o: createOrder.id },
+      });
+      // The subscription may start before or after the delivery is made; cancelling the order is a change either way.
+      const planned = await eventually(
+        () => readOrder(createOrder.id),
+        (o) => o.delivery,
+        'a delivery',
+      );
+      const first = updates.next();
+      // Change nothing until the subscription has reached the delivery subgraph's Redis channel.
+      const channel = `${'url' in config.redis ? config.redis.prefix : ''}delivery:${createOrder.id}`;
+      const redis = createRedisClient({ url: testServiceUrls().redisUrl });
+      await redis.connect();
+      try {
+        await eventually(
+          async () => (await redis.pubSubNumSub([channel]))[channel],
+          (n) => Number(n) > 0,
+          'the upstream subscription',
+        );
+      } finally {
+        await redis.close();
+      }
+      await q('mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: createOrder.id }, receiver);
+      const seen: Update['deliveryUpdated'][] = [];
+      for (let result = await first; !result.done; result = await updates.next()) {
+        assert.equal(result.value.errors, undefined, JSON.stringify(result.value.errors));
+        seen.push(result.value.data!.deliveryUpdated);
+        if (seen.at(-1)!.status === 'DELIVERY_CANCELLED') break;
+      }
+      const last = seen.at(-1)!;
+      assert.equal(last.status, 'DELIVERY_CANCELLED');
+      assert.deepEqual(
+        last.order,
+        { id: createOrder.id, status: 'CANCELLED' },
+        'the order subgraph answered for the event',
+      );
+      assert.equal(last.legs.length, planned.delivery.legs.length);
+      await updates.return!();
+    } finally {
+      await client.dispose();
+    }
+  });
+
   test('a delivery manager cannot advance a leg assigned to someone else', async () => {
     const receiver = await tokenOf('receiver_manager');
     const { createOrder } = await q(
@@ -235,6 +302,51 @@ describe('order → route → delivery', () => {
     assert.equal(cancelled.delivery, null, 'no delivery was made');
     assert.equal(await stockOf(KIMCHI), stockBefore, 'the stock is back');
     assert.ok((await orderEm.fork().findOneOrFail(Product, { id: KIMCHI })).stock >= 0);
+  });
+
+  test('an order to a locker holds a compartment; when none is free the order is cancelled (NO_COMPARTMENT)', async () => {
+    const receiver = await tokenOf('receiver_manager');
+    const stockBefore = await stockOf(KIMCHI);
+    const toLocker = () =>
+      q(
+        CREATE,
+        { i: { productId: KIMCHI, quantity: 1, lockerId: DAEJEON_LOCKER, idempotencyKey: uuidv7() } },
+        receiver,
+      );
+    // Four compartments: four orders are held (reservation.created reaches the delivery's last mile) …
+    const held = [];
+    for (let i = 0; i < 4; i++) held.push((await toLocker()).createOrder.id as string);
+    for (const id of held) {
+      await eventually(
+        () => readOrder(id),
+        (o) => o.status === 'PROCESSING',
+        `order ${id} planned`,
+      );
+    }
+    // … and a fifth finds none free: the locker rejects, the order is cancelled and its unit returns.
+    const fifth = (await toLocker()).createOrder.id as string;
+    const cancelled = await eventually(
+      () => readOrder(fifth),
+      (o) => o.status === 'CANCELLED',
+      'the rejection saga',
+    );
+    assert.equal(cancelled.cancelReason, 'NO_COMPARTMENT');
+    assert.equal(await stockOf(KIMCHI), stockBefore - 4);
+    // Cancelling the held ones releases their compartments (order.cancelled → locker) and their deliveries.
+    for (const id of held) await q('mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id }, receiver);
+    assert.equal(await stockOf(KIMCHI), stockBefore);
+    await eventually(
+      async () =>
+        (
+          await q(
+            'query($id: ID!) { locker(id: $id) { compartments { state } } }',
+            { id: DAEJEON_LOCKER },
+            await tokenOf('master'),
+          )
+        ).locker.compartments as { state: string }[],
+      (compartments) => compartments.every((c) => c.state === 'AVAILABLE'),
+      'the compartments released',
+    );
   });
 
   test('after all of it, no delivery manager is left busy', async () => {

@@ -32,6 +32,7 @@ after(() => sg?.close());
 /** Payloads as the producers send them (docs/events.md §5), for the order `orderId`. */
 const payloads = (orderId: string, deliveryId = uuidv7()) => ({
   'route.failed': { orderId, supplierHubId: DEMO.gyeonggiSouthHub, receiverHubId: DEMO.seoulHub, reason: 'NO_PATH' },
+  'reservation.rejected': { orderId, lockerId: uuidv7(), reason: 'NO_FREE_COMPARTMENT' },
   'delivery.created': {
     deliveryId,
     orderId,
@@ -57,7 +58,7 @@ type Type = keyof ReturnType<typeof payloads>;
 
 /** Delivers one event of `type` for `orderId` to its handler, in a transaction; returns the log lines it wrote. */
 async function deliver(type: Type, orderId: string, options: { data?: object; version?: number } = {}) {
-  const source = type === 'route.failed' ? 'hub' : 'delivery';
+  const source = type === 'route.failed' ? 'hub' : type === 'reservation.rejected' ? 'locker' : 'delivery';
   const event = createEvent<EventMap, string>(source, type, orderId, options.data ?? payloads(orderId)[type], {
     version: options.version,
   });
@@ -75,9 +76,29 @@ const statusOf = async (id: string) => (await orm.em.fork().findOneOrFail(Order,
 const eventTypes = async (id: string) => (await outboxFor(orm, id)).map((e) => e.type);
 
 describe('order event handlers', () => {
-  test('handlers cover the five consumed events', () => {
-    const types = ['route.failed', 'delivery.created', 'delivery.started', 'delivery.completed', 'delivery.cancelled'];
+  test('handlers cover the six consumed events', () => {
+    const types = [
+      'route.failed',
+      'reservation.rejected',
+      'delivery.created',
+      'delivery.started',
+      'delivery.completed',
+      'delivery.cancelled',
+    ];
     assert.deepEqual(Object.keys(handlers).sort(), [...types].sort());
+  });
+
+  test('reservation.rejected cancels the order (NO_COMPARTMENT) and restores the stock; a room’s rejection is not the order’s', async () => {
+    const { id, productId } = await placeOrder(2);
+    assert.equal(await stockOf(orm, productId), 8);
+    const roomRejected = { roomId: uuidv7(), lockerId: uuidv7(), reason: 'NO_FREE_COMPARTMENT' };
+    await deliver('reservation.rejected', id, { data: roomRejected });
+    assert.equal(await statusOf(id), 'CREATED', 'a rejection without an orderId changes no order');
+    await deliver('reservation.rejected', id);
+    const order = await orm.em.fork().findOneOrFail(Order, { id });
+    assert.deepEqual([order.status, order.cancelReason], ['CANCELLED', 'NO_COMPARTMENT']);
+    assert.equal(await stockOf(orm, productId), 10);
+    assert.deepEqual(await eventTypes(id), ['order.created', 'order.cancelled']);
   });
 
   test('route.failed cancels the order (NO_ROUTE, cancelledBy null), restores the stock and records order.cancelled', async () => {

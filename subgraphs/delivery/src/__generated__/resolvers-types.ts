@@ -216,6 +216,20 @@ export type QueryMyDeliveryLegsArgs = {
   includeFinished?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The order's delivery, each time it or one of its legs changes (created, a leg moved or assigned, completed,
+   * cancelled). Whoever may read the delivery may follow it; a subscription may start before the delivery exists.
+   */
+  deliveryUpdated: Delivery;
+};
+
+
+export type SubscriptionDeliveryUpdatedArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
 export type User = {
   __typename?: 'User';
   /** The user's delivery-manager profile, if they have one. */
@@ -352,6 +366,7 @@ export type ResolversTypes = {
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<EntityRefModel>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   User: ResolverTypeWrapper<EntityRefModel>;
 };
 
@@ -371,6 +386,7 @@ export type ResolversParentTypes = {
   Mutation: Record<PropertyKey, never>;
   Order: EntityRefModel;
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   User: EntityRefModel;
 };
 
@@ -461,6 +477,10 @@ export type QueryResolvers<ContextType = DeliveryContext, ParentType extends Res
   myDeliveryLegs?: Resolver<Array<ResolversTypes['DeliveryLeg']>, ParentType, ContextType, RequireFields<QueryMyDeliveryLegsArgs, 'includeFinished'>>;
 };
 
+export type SubscriptionResolvers<ContextType = DeliveryContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  deliveryUpdated?: SubscriptionResolver<ResolversTypes['Delivery'], "deliveryUpdated", ParentType, ContextType, RequireFields<SubscriptionDeliveryUpdatedArgs, 'orderId'>>;
+};
+
 export type UserResolvers<ContextType = DeliveryContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   deliveryManager?: Resolver<Maybe<ResolversTypes['DeliveryManager']>, ParentType, ContextType>;
@@ -478,6 +498,7 @@ export type Resolvers<ContextType = DeliveryContext> = {
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 

@@ -6,6 +6,17 @@ import { Hub } from './Hub.js';
 import { Mutation } from './Mutation.js';
 import { Order } from './Order.js';
 import { Query } from './Query.js';
+import { Subscription } from './Subscription.js';
 import { User } from './User.js';
 
-export const resolvers: Resolvers = { Query, Mutation, DeliveryManager, Delivery, DeliveryLeg, Order, User, Hub };
+export const resolvers: Resolvers = {
+  Query,
+  Mutation,
+  Subscription,
+  DeliveryManager,
+  Delivery,
+  DeliveryLeg,
+  Order,
+  User,
+  Hub,
+};

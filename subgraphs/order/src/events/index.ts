@@ -9,6 +9,7 @@ import { onDeliveryCancelled } from './delivery-cancelled.js';
 import { onDeliveryCompleted } from './delivery-completed.js';
 import { onDeliveryCreated } from './delivery-created.js';
 import { onDeliveryStarted } from './delivery-started.js';
+import { onReservationRejected } from './reservation-rejected.js';
 import { onRouteFailed } from './route-failed.js';
 
 /** The handlers, logging through `logger` (a runner passes the subgraph's own). */
@@ -22,5 +23,10 @@ export function createHandlers(
     'delivery.started': onDeliveryStarted(progress, logger),
     'delivery.completed': onDeliveryCompleted(progress, logger),
     'delivery.cancelled': onDeliveryCancelled(progress, logger),
+    'reservation.rejected': (event, em) =>
+      // Rejections for rooms (no orderId) belong to group orders, not to this handler.
+      (event.data as { orderId?: unknown }).orderId
+        ? onReservationRejected(progress, logger)(event, em)
+        : Promise.resolve(),
   };
 }
