@@ -10,6 +10,8 @@ import { uuidv7 } from '../../../lib/orm/columns.js';
 import { IdempotencyKey } from '../src/entities/idempotency-key.entity.js';
 import { Order } from '../src/entities/order.entity.js';
 import { subgraph as orderSubgraph } from '../src/server.js';
+import { KeyTurns } from '../src/services/key-turns.js';
+import { OrderService } from '../src/services/orders.service.js';
 import { CANCEL_ORDER, CREATE_ORDER, DEMO, VIEWERS, createProduct, firmOrder, outboxFor, stockOf } from './fixtures.js';
 
 let sg: TestSubgraph;
@@ -132,6 +134,27 @@ describe('stock under concurrency', () => {
       assert.deepEqual([...codes], ['OUT_OF_STOCK']);
       const forKey = new Set(results.filter((_, i) => i % 2).flatMap((r) => r.body.data?.createOrder?.id ?? []));
       assert.ok(forKey.size <= 1, 'at most one order for the retried key');
+      assert.deepEqual(await ledger(productId), { stock: 0, orders: 3, reserved: 3 });
+    }
+  });
+
+  test('one key retried from many processes at once while the stock runs out: deadlocks retried, never an error', async () => {
+    // Each call has its own KeyTurns, as each process would: nothing keeps the retries apart but the key's unique
+    // index, where InnoDB deadlocks the waiters whenever the holder rolls back. Three attempts were seen to run out.
+    const lockers = { hubOf: async () => null };
+    for (let round = 0; round < 3; round++) {
+      const productId = await createProduct(orm, 3);
+      const retried = firmOrder(productId, 1);
+      const place = (input: ReturnType<typeof firmOrder>) =>
+        new OrderService({ em: orm.em.fork(), lockers, readCommitted: true, turns: new KeyTurns() })
+          .create(VIEWERS.receiverManager, input)
+          .then((o) => ({ id: o.id, code: null }))
+          .catch((err: { code?: string }) => ({ id: null, code: err.code ?? String(err) }));
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => place(i % 2 ? retried : firmOrder(productId, 1))),
+      );
+      assert.deepEqual([...new Set(results.flatMap((r) => r.code ?? []))], ['OUT_OF_STOCK']);
+      assert.ok(new Set(results.filter((_, i) => i % 2).flatMap((r) => r.id ?? [])).size <= 1);
       assert.deepEqual(await ledger(productId), { stock: 0, orders: 3, reserved: 3 });
     }
   });

@@ -8,6 +8,7 @@
  * to another subgraph. Two requests racing with one key meet at the key's unique index: the second waits for the
  * first's commit, fails on the duplicate and replays the winner's order (never a second order, never a 500).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeadlockException,
   IsolationLevel,
@@ -37,6 +38,7 @@ import { Firm } from '../entities/firm.entity.js';
 import { IdempotencyKey } from '../entities/idempotency-key.entity.js';
 import { Order } from '../entities/order.entity.js';
 import { Product } from '../entities/product.entity.js';
+import { idempotencyKeyTurns, type KeyTurns } from './key-turns.js';
 import type { LockerDirectory } from './locker-directory.js';
 import { cancelLockedOrder, orderOutbox, reserveStock } from './order-changes.js';
 
@@ -54,6 +56,8 @@ export interface OrderServiceDeps {
    * @default false
    */
   readCommitted?: boolean;
+  /** @default the process's one {@link idempotencyKeyTurns} */
+  turns?: KeyTurns;
 }
 
 export interface OrderPage {
@@ -71,8 +75,22 @@ interface OrderPlan {
   destination: OrderDestination;
 }
 
-/** How many times a transaction that lost a deadlock (or a lock wait) is tried in all. */
-const ATTEMPTS = 3;
+/** Who sent an idempotency key, the key's fingerprint and the request's. */
+interface IdempotencyRef {
+  userId: string;
+  keyHash: string;
+  requestHash: string;
+}
+
+/**
+ * How many times a transaction that lost a deadlock (or a lock wait) is tried in all. Requests racing with one key
+ * deadlock by design in InnoDB: when the key's first holder rolls back (OUT_OF_STOCK), every request waiting on the
+ * duplicate holds a shared lock and wants an exclusive one, and all but one are chosen as victims. Within one process
+ * KeyTurns keeps same-key requests apart; across processes a burst of 30 on one key saw three attempts run out, so
+ * each retry waits a random, growing moment and the victims do not meet again.
+ */
+const ATTEMPTS = 8;
+const backoffMs = (attempt: number) => Math.random() * Math.min(200, 5 * 2 ** attempt);
 
 const outOfStock = (product: Pick<Product, 'id' | 'name'>, available: number, requested: number) =>
   new DomainError(
@@ -103,7 +121,12 @@ export class OrderService {
       keyHash: keyFingerprint(request.idempotencyKey),
       requestHash: requestFingerprint(request),
     };
+    const turns = this.deps.turns ?? idempotencyKeyTurns;
+    return turns.run(`${key.userId}:${key.keyHash}`, () => this.createInTurn(request, forFirmId, key));
+  }
 
+  /** createOrder once its key's turn has come: replay, validate, place (retrying a lost lock race). */
+  private async createInTurn(request: OrderRequest, forFirmId: string | null, key: IdempotencyRef): Promise<Order> {
     const earlier = await this.replay(key);
     if (earlier) return earlier;
     const plan = await this.plan(request, forFirmId);
@@ -114,14 +137,18 @@ export class OrderService {
       try {
         return await this.place(request, plan, key);
       } catch (err) {
-        if (err instanceof UniqueConstraintViolationException) {
-          // Another request with this key committed first: answer as it was answered.
+        const lostLockRace = err instanceof DeadlockException || err instanceof LockWaitTimeoutException;
+        if (err instanceof UniqueConstraintViolationException || lostLockRace) {
+          // Another request with this key may have committed meanwhile: answer as it was answered.
           const winner = await this.replay(key);
           if (winner) return winner;
         }
-        const lostLockRace = err instanceof DeadlockException || err instanceof LockWaitTimeoutException;
-        if (lostLockRace && attempt < ATTEMPTS) continue;
-        throw err;
+        if (!lostLockRace) throw err;
+        if (attempt >= ATTEMPTS) {
+          // Safe to retry: the same key replays whatever a later attempt commits.
+          throw new DomainError(ErrorCode.SERVICE_UNAVAILABLE, 'Too many orders at once; retry with the same key');
+        }
+        await sleep(backoffMs(attempt));
       }
     }
   }
@@ -173,7 +200,7 @@ export class OrderService {
    * The order an earlier request with this key created, if the key is still kept; IDEMPOTENCY_KEY_REUSED when that
    * request asked for something else. An expired key is deleted here, so it can serve a new order.
    */
-  private async replay(key: { userId: string; keyHash: string; requestHash: string }): Promise<Order | null> {
+  private async replay(key: IdempotencyRef): Promise<Order | null> {
     const found = await this.em.findOne(
       IdempotencyKey,
       { userId: key.userId, keyHash: key.keyHash },
@@ -234,11 +261,7 @@ export class OrderService {
   }
 
   /** The transaction: key, order and outbox rows first, then the stock (see order-changes.ts). */
-  private async place(
-    request: OrderRequest,
-    plan: OrderPlan,
-    key: { userId: string; keyHash: string; requestHash: string },
-  ): Promise<Order> {
+  private async place(request: OrderRequest, plan: OrderPlan, key: IdempotencyRef): Promise<Order> {
     const { product } = plan;
     try {
       return await this.em.transactional(async (em) => {
