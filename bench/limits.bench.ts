@@ -14,6 +14,7 @@ import { SUPERGRAPH_PATH } from '../tools/supergraph.js';
 import { dropTestDatabases, postGraphQL, realServicesConfig, silentLogger } from '../lib/testing/index.js';
 import { startPlatform } from '../tools/platform.js';
 import { ALL_FIVE_QUERY } from '../e2e/queries.js';
+import { enforceableSupergraph } from '../gateway/src/authz/index.js';
 
 const ROUNDS = 30;
 const config = realServicesConfig();
@@ -53,7 +54,7 @@ try {
   console.log(`RSS after: ${mib()} MiB; /healthz ${health.status}`);
 
   // What demand control adds to every legitimate request: parse with the token cap, then depth/aliases/cost.
-  const apiSchema = Supergraph.build(await readFile(SUPERGRAPH_PATH, 'utf8'))
+  const apiSchema = Supergraph.build(enforceableSupergraph(await readFile(SUPERGRAPH_PATH, 'utf8')))
     .apiSchema()
     .toGraphQLJSSchema();
   const CHECKS = 2000;

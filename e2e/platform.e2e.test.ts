@@ -95,17 +95,13 @@ describe('through the gateway', () => {
     console.log(`# SQL statements for the all-five query: ${total} at 17 hubs and at 40 hubs`);
   });
 
-  test('anonymous callers are refused data with UNAUTHENTICATED', async () => {
+  test('anonymous callers are refused at the gateway, from the supergraph, before any subgraph is asked', async () => {
     const r = await q('{ hubs { id } }');
-    assert.equal(errorCode(r), 'UNAUTHENTICATED');
-    assert.equal(r.body.data, null);
-    // The code and the gateway's standard `serviceName`: no subgraph URL, status or body of the internal fetch.
+    assert.equal(r.status, 401);
+    assert.equal(r.body.data, undefined, 'refused whole: nothing was planned or fetched');
+    // The code and the fields that need a viewer (`@authenticated` in the supergraph); nothing internal.
     assert.deepEqual(r.body.errors, [
-      {
-        message: 'Authentication required',
-        path: ['hubs'],
-        extensions: { code: 'UNAUTHENTICATED', serviceName: 'hub' },
-      },
+      { message: 'Sign in to run this operation', extensions: { code: 'UNAUTHENTICATED', fields: ['Query.hubs'] } },
     ]);
   });
 

@@ -18,9 +18,9 @@ import {
   type GraphQLArgument,
   type GraphQLInputType,
 } from 'graphql';
-import { ANONYMOUS } from '../lib/auth/viewer.js';
+import { ANONYMOUS, ROLES, type Viewer } from '../lib/auth/viewer.js';
 import { createErrorFormatter } from '../lib/errors/index.js';
-import { guardedRootFields, publicRootFields } from '../lib/subgraph/authorize.js';
+import { declaredRequirements, guardedRootFields, publicRootFields } from '../lib/subgraph/authorize.js';
 import { buildSchema } from '../lib/subgraph/index.js';
 import { loadSubgraphs } from './subgraphs.js';
 
@@ -87,4 +87,57 @@ test('every root field of every subgraph refuses anonymous callers unless it is 
   }
   assert.deepEqual(publicFields.sort(), EXPECTED_PUBLIC);
   assert.ok(checked >= 12, `walked ${checked} guarded root fields`);
+});
+
+const rootOperation = (schema: ReturnType<typeof buildSchema>, typeName: string) =>
+  typeName === schema.getQueryType()?.name
+    ? 'query'
+    : typeName === schema.getMutationType()?.name
+      ? 'mutation'
+      : 'subscription';
+
+test('every root field says who may call it: @public, or @authenticated / @requiresScopes (what the gateway reads)', async () => {
+  const unsaid: string[] = [];
+  const both: string[] = [];
+  for (const def of await loadSubgraphs()) {
+    const schema = buildSchema(def);
+    const declared = new Set(declaredRequirements(schema).map(({ type, field }) => `${type.name}.${field.name}`));
+    const open = new Set(publicRootFields(schema));
+    for (const { type, field } of guardedRootFields(schema)) {
+      if (!declared.has(`${type.name}.${field.name}`)) unsaid.push(`${def.name}: ${type.name}.${field.name}`);
+    }
+    for (const coordinate of open) if (declared.has(coordinate)) both.push(`${def.name}: ${coordinate}`);
+  }
+  assert.deepEqual(unsaid, [], 'root fields the supergraph would show as open');
+  assert.deepEqual(both, [], '@public fields that also ask for a viewer');
+});
+
+test('a field that requires scopes refuses a signed-in viewer without them (FORBIDDEN) before its resolver runs', async () => {
+  let checked = 0;
+  for (const def of await loadSubgraphs()) {
+    const schema = buildSchema(def);
+    for (const { type, field, requirement } of declaredRequirements(schema)) {
+      const allowed = new Set(requirement.scopes.filter((all) => all.length === 1).map(([scope]) => scope));
+      const outsider = ROLES.find((role) => !allowed.has(role));
+      if (requirement.scopes.length === 0 || !outsider) continue;
+      if (![schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].includes(type)) continue;
+      const selection =
+        isScalarType(getNamedType(field.type)) || isEnumType(getNamedType(field.type)) ? '' : ' { __typename }';
+      const document = parse(`${rootOperation(schema, type.name)} { ${field.name}${args(field.args)}${selection} }`);
+      const viewer: Viewer = {
+        kind: 'user',
+        userId: '0190f000-0000-7000-8000-000000000009',
+        role: outsider,
+        hubId: null,
+        firmId: null,
+        sessionId: null,
+        tokenVersion: 0,
+      };
+      const result = await execute({ schema, document, contextValue: { viewer } });
+      const codes = (result.errors ?? []).map((e) => format(e.toJSON(), e).extensions?.code);
+      assert.deepEqual(codes, ['FORBIDDEN'], `${def.name}: ${type.name}.${field.name} as ${outsider}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 10, `walked ${checked} fields that require scopes`);
 });

@@ -16,6 +16,7 @@ import type { Logger } from '../../lib/logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../../lib/http/index.js';
 import { isSubgraphName, type SubgraphName } from '../../lib/topology/index.js';
 import { PassportDataSource, viewerFromAuthorization, type GatewayContext } from './auth.js';
+import { authorizationPlugin, enforceableSupergraphSource, SchemaAuthorization } from './authz/index.js';
 import { ideLandingPage, ideRouter, type IdeOptions } from './ide/index.js';
 import {
   deadlineOf,
@@ -97,7 +98,8 @@ export async function createGateway({
   // Kept for subscriptions, whose per-event fetches go through the same data sources as queries.
   const dataSources = new Map<string, GraphQLDataSource>();
   const gateway = new ApolloGateway({
-    supergraphSdl,
+    // With the security features it enforces (authz/) linked as plain features, which @apollo/gateway accepts.
+    supergraphSdl: enforceableSupergraphSource(supergraphSdl),
     buildService: ({ name }) => {
       if (!isSubgraphName(name)) throw new Error(`Supergraph names an unknown subgraph "${name}"`);
       const dataSource = new LimitedPassportDataSource(name, subgraphUrls[name], passport);
@@ -107,8 +109,10 @@ export async function createGateway({
   });
   // Demand control measures operations against the API schema; registered before apollo.start() loads it.
   let apiSchema: GraphQLSchema | undefined;
-  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+  let authorization: SchemaAuthorization | undefined;
+  gateway.onSchemaLoadOrUpdate(({ apiSchema: schema, coreSupergraphSdl }) => {
     apiSchema = schema;
+    authorization = SchemaAuthorization.fromSupergraph(coreSupergraphSdl);
   });
   const formatError = createErrorFormatter((error) => logger.error({ err: error }, 'unexpected error in gateway'));
   const app = express();
@@ -135,7 +139,7 @@ export async function createGateway({
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [ideLandingPage(ide), rateLimitHeaders],
+    plugins: [ideLandingPage(ide), rateLimitHeaders, authorizationPlugin(() => authorization)],
   });
   await apollo.start();
 

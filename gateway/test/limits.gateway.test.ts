@@ -25,6 +25,7 @@ import {
   type GatewayLimits,
   type LimitsContext,
 } from '../src/limits/index.js';
+import { enforceableSupergraph } from '../src/authz/index.js';
 
 const limits: GatewayLimits = {
   ...DEFAULT_LIMITS,
@@ -89,7 +90,9 @@ describe('request budget and response caps behind @apollo/gateway', () => {
     }, 0);
 
     // The wiring proposed for gateway/src/server.ts, with a stand-in data source and no auth.
-    const supergraphSdl = await readFile(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8');
+    const supergraphSdl = enforceableSupergraph(
+      await readFile(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8'),
+    );
     let apiSchema: GraphQLSchema | undefined;
     const gateway = new ApolloGateway({
       supergraphSdl,

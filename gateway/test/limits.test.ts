@@ -19,8 +19,11 @@ import {
   type DemandRequest,
   type GatewayLimits,
 } from '../src/limits/index.js';
+import { enforceableSupergraph } from '../src/authz/index.js';
 
-const supergraphSdl = await readFile(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8');
+const supergraphSdl = enforceableSupergraph(
+  await readFile(new URL('../../schema/supergraph.graphql', import.meta.url), 'utf8'),
+);
 const apiSchema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
 
 /** `{ hubs { name neighbors { name neighbors { … } } } }` with `levels` levels of neighbors. */

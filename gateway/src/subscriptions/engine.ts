@@ -139,6 +139,8 @@ export class SubscriptionEngine {
       return refusal([requestError(ErrorCode.NOT_A_SUBSCRIPTION, message)]);
     }
     const plan = planner.plan(query, document, operationName);
+    const refused = planner.authorization.check(document, planner.apiSchema, session.viewer);
+    if (refused) return refusal([refused]);
     const coerced = getVariableValues(planner.apiSchema, operation.variableDefinitions ?? [], rawVariables ?? {});
     if (coerced.errors) {
       return refusal(

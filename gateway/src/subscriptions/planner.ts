@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { buildOperationContext } from '@apollo/gateway';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { SchemaAuthorization } from '../authz/index.js';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
 import {
@@ -72,6 +73,9 @@ export class SubscriptionPlanner {
    * @param coreSupergraphSdl what `onSchemaLoadOrUpdate` hands over, the same SDL ApolloGateway plans with.
    * @param apiSchema the API schema ApolloGateway serves (with its extensions), for validation.
    */
+  /** What this supergraph's `@authenticated` / `@requiresScopes` ask of a subscription's viewer (authz/). */
+  readonly authorization: SchemaAuthorization;
+
   constructor(
     readonly coreSupergraphSdl: string,
     apiSchema: GraphQLSchema,
@@ -84,6 +88,7 @@ export class SubscriptionPlanner {
     this.apiSchemaInternal = supergraph.apiSchema();
     this.supergraphSchema = supergraph.schema.toGraphQLJSSchema();
     this.planner = new QueryPlanner(supergraph);
+    this.authorization = SchemaAuthorization.fromSupergraph(coreSupergraphSdl);
     this.cacheSize = options.cacheSize ?? 1000;
   }
 
