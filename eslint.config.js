@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/', '**/__generated__/', '**/migrations/'] },
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'dist/', '**/__generated__/', '**/migrations/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -76,7 +76,12 @@ function rssSampler() {
 
 async function gatewayRole() {
   const { lockerUrl, hubUrl } = JSON.parse(process.argv[3]!) as { lockerUrl: string; hubUrl: string };
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SUBSCRIPTIONS_PER_USER: '1000000' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SUBSCRIPTIONS_PER_USER: '1000000',
+    RATE_LIMITS: 'off',
+  });
   const kv = new MemoryKeyValueStore();
   const viewer = {
     kind: 'user' as const,
@@ -217,7 +222,7 @@ async function orchestrate() {
   const SUBSCRIBERS = arg('subscribers', 10_000);
   const EVENTS = arg('events', 5);
   const dir = await mkdtemp(path.join(tmpdir(), 'hubgraph-fanout-'));
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dir });
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dir, RATE_LIMITS: 'off' });
   const infra = await createInfra(config, {});
   const counters = { locker: { opened: 0, open: 0 }, hub: { requests: 0 } };
   const urls: Record<string, string> = {};

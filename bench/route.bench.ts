@@ -155,7 +155,7 @@ try {
   }
 
   // 3. Through the gateway.
-  const config = realServicesConfig(env);
+  const config = realServicesConfig({ ...env, RATE_LIMITS: 'off' });
   let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
   try {
     platform = await startPlatform({ config, logger: silentLogger, ports: 'ephemeral', seed: true });

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { DEMO_SECRETS } from '../lib/config/index.js';
 import { SUBGRAPHS, subgraphEnvNames, subgraphPaths } from '../lib/topology/index.js';
+import { builtPath } from './build.js';
 import { ROOT } from './supergraph.js';
 
 interface Service {
@@ -26,12 +27,14 @@ test('docker-compose.yml runs every subgraph of lib/topology, and the gateway ro
   };
   const gateway = compose.services.gateway!;
   const subgraphServices = Object.entries(compose.services)
-    .filter(([, s]) => s.command?.some((part) => part.startsWith('subgraphs/')))
+    .filter(([, s]) => s.command?.some((part) => part.startsWith('dist/subgraphs/')))
     .map(([name]) => name);
   assert.deepEqual(subgraphServices.sort(), SUBGRAPHS.map((s) => s.name).sort());
   for (const { name, port } of SUBGRAPHS) {
     const service = compose.services[name]!;
-    assert.ok(service.command!.includes(subgraphPaths(name).entry), `${name}: runs ${subgraphPaths(name).entry}`);
+    // The image holds the built JavaScript (Dockerfile, tools/build.ts) and runs it with plain node.
+    const entry = builtPath(subgraphPaths(name).entry);
+    assert.deepEqual(service.command, ['node', entry], `${name}: runs ${entry}`);
     assert.ok(
       service.ports?.some((p) => p.endsWith(`:${port}:${port}`)),
       `${name}: publishes ${port}`,

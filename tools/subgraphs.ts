@@ -4,15 +4,19 @@
  * needs no edit in any of them.
  */
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SubgraphDefinition } from '../lib/subgraph/index.js';
 import { SUBGRAPH_NAMES, subgraphPaths } from '../lib/topology/index.js';
 import { ROOT } from './supergraph.js';
 
+/** `.ts` under tsx, `.js` once built (tools/build.ts): the server modules are whatever this module is. */
+const EXTENSION = path.extname(fileURLToPath(import.meta.url));
+
 export async function loadSubgraphs(): Promise<SubgraphDefinition[]> {
   return Promise.all(
     SUBGRAPH_NAMES.map(async (name) => {
-      const module = (await import(pathToFileURL(path.join(ROOT, subgraphPaths(name).server)).href)) as {
+      const server = subgraphPaths(name).server.replace(/\.ts$/, EXTENSION);
+      const module = (await import(pathToFileURL(path.join(ROOT, server)).href)) as {
         subgraph?: SubgraphDefinition;
       };
       if (module.subgraph?.name !== name) {

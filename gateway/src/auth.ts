@@ -5,15 +5,19 @@
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { SessionCheck } from '../../lib/auth/sessions.js';
-import { PASSPORT_HEADER, signPassport, verifyAccessToken } from '../../lib/auth/tokens.js';
+import { PASSPORT_HEADER, verifyAccessToken } from '../../lib/auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../../lib/auth/viewer.js';
 import { DomainError, toGraphQLError, unauthenticated } from '../../lib/errors/index.js';
+import { currentRequestId, REQUEST_ID_HEADER } from '../../lib/http/request-id.js';
 import type { LimitsContext } from './limits/index.js';
+import { PassportCache } from './upstream/passports.js';
 
 export interface GatewayContext extends LimitsContext {
   viewer: Viewer;
   /** The client's address (express `req.ip`, which honours TRUST_PROXY). */
   clientAddress: string | null;
+  /** The request id (lib/http/request-id.ts), sent to every subgraph fetch as `x-request-id`. */
+  requestId?: string;
 }
 
 /**
@@ -41,17 +45,24 @@ export class PassportDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   constructor(
     private readonly subgraph: string,
     url: string,
-    private readonly passport: { secret: string; ttlSeconds: number },
+    passport: { secret: string; ttlSeconds: number },
   ) {
     super({ url });
+    this.passports = new PassportCache(passport);
   }
+
+  /** One signature per viewer and subgraph for a quarter of the passport's lifetime (upstream/passports.ts). */
+  private readonly passports: PassportCache;
 
   override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>) {
     // Requests the gateway makes on its own (health checks) carry no operation context: anonymous.
     const ctx = context as Partial<GatewayContext> | undefined;
-    const passport = await signPassport(ctx?.viewer ?? ANONYMOUS, this.subgraph, this.passport, {
+    const passport = await this.passports.sign(ctx?.viewer ?? ANONYMOUS, this.subgraph, {
       clientAddress: ctx?.clientAddress,
     });
     request.http?.headers.set(PASSPORT_HEADER, passport);
+    // The operation's id, else the scope's (a fetch Apollo makes while handling a request), else none (its own).
+    const requestId = ctx?.requestId ?? currentRequestId();
+    if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Builds the gateway (does not listen): Apollo Server over @apollo/gateway with a static supergraph, the
- * passport data sources, the session check, the IDE in development, /healthz and /readyz.
+ * passport data sources, the session check, the IDE in development, /healthz, /readyz and /metrics, request ids.
  */
 import type http from 'node:http';
 import express from 'express';
@@ -13,32 +13,45 @@ import { applyLibraryEnvironment, type Config } from '../../lib/config/index.js'
 import { ErrorCode, createErrorFormatter } from '../../lib/errors/index.js';
 import type { KeyValueStore } from '../../lib/infra/kv.js';
 import type { Logger } from '../../lib/logger/index.js';
+import type { RateLimiter } from '../../lib/ratelimit/index.js';
 import { graphqlShapedErrors, jsonBody } from '../../lib/http/index.js';
+import { requestScope, requestScopeOf } from '../../lib/http/request-id.js';
 import { isSubgraphName, type SubgraphName } from '../../lib/topology/index.js';
 import { PassportDataSource, viewerFromAuthorization, type GatewayContext } from './auth.js';
 import { authorizationPlugin, enforceableSupergraphSource, SchemaAuthorization } from './authz/index.js';
+import { createDocumentResolver, persistedDocumentsHttp } from './documents/index.js';
 import { ideLandingPage, ideRouter, type IdeOptions } from './ide/index.js';
 import {
   deadlineOf,
   DEFAULT_LIMITS,
   demandControl,
+  OperationRateLimits,
+  rateLimitOperations,
+  rateLimiterOver,
   responseLimits,
   withSubgraphLimits,
   type GatewayLimits,
 } from './limits/index.js';
+import { withResilience } from './resilience/index.js';
 import { createSubscriptions, type SubscriptionOptions } from './subscriptions/index.js';
+import { gatewayObservability, observeFetches } from './observability/index.js';
 
 export interface GatewayOptions {
   config: Config;
   /** The supergraph; a hook (ApolloGateway's SupergraphSdlHook) can replace it while the gateway runs. */
   supergraphSdl: string | SupergraphSdlHook;
-  /** Where each subgraph listens; the supergraph's own routing URLs are ignored. */
-  subgraphUrls: Record<SubgraphName, string>;
+  /**
+   * Where each of Hubgraph's subgraphs listens (the supergraph's own routing URLs are ignored), or 'supergraph':
+   * serve any supergraph, whatever its subgraphs' names, at the URLs it names (`@join__graph(url:)`).
+   */
+  subgraphUrls: Record<SubgraphName, string> | 'supergraph';
   /** Where the user subgraph keeps session and token-version records (lib/auth/sessions.ts). */
   kv: KeyValueStore;
   logger: Logger;
   /** Demand control (gateway/src/limits). @default DEFAULT_LIMITS */
   limits?: GatewayLimits;
+  /** Counters of the operation rate limits (limits/rate.ts). @default one counting where `kv` keeps its keys */
+  rateLimiter?: RateLimiter;
   /** Timings of subscriptions (session re-checks, heartbeats, reconnects); tests shorten them. */
   subscriptionTiming?: SubscriptionOptions['timing'];
 }
@@ -86,23 +99,53 @@ export async function createGateway({
   kv,
   logger,
   limits = DEFAULT_LIMITS,
+  rateLimiter,
   subscriptionTiming,
 }: GatewayOptions): Promise<GatewayServer> {
   const production = config.env === 'production';
   applyLibraryEnvironment(config);
   const passport = { secret: config.auth.passportSecret, ttlSeconds: config.auth.passportTtlSeconds };
-  const sessions = new SessionCheck(kv, { cacheMs: config.auth.sessionCheckCacheMs });
+  // Metrics (lib/metrics), when enabled: /metrics, operations, subgraph fetches, subscriptions, session checks.
+  const observability = gatewayObservability(config, logger);
+  const sessionChecks = observability.metrics?.sessionChecks;
+  const sessions = new SessionCheck(kv, {
+    cacheMs: config.auth.sessionCheckCacheMs,
+    onCheck: sessionChecks && ((result) => sessionChecks.inc({ result })),
+  });
   const ide: IdeOptions = { enabled: !production };
-  // Every subgraph fetch honours the request's time budget and a cap on the bytes it reads.
-  const LimitedPassportDataSource = withSubgraphLimits(PassportDataSource, limits);
+  // Persisted documents (APQ, trusted documents) resolved before demand control; rate limits on every operation.
+  const documents = await createDocumentResolver({ ...config.documents, kv, logger });
+  const persisted = persistedDocumentsHttp(documents);
+  const rateLimits = new OperationRateLimits({
+    limiter: rateLimiter ?? rateLimiterOver(kv, config.redis.prefix),
+    settings: config.rateLimits,
+    logger,
+  });
+  // Every subgraph fetch honours the request's time budget and a cap on the bytes it reads; around that, a timeout per
+  // attempt, retries of reads and a breaker per subgraph, with partial results when one fails (resilience/).
+  const LimitedPassportDataSource = withResilience(withSubgraphLimits(PassportDataSource, limits), config.resilience, {
+    onBreakerStateChange: (state, url) =>
+      logger[state === 'open' ? 'warn' : 'info']({ subgraphUrl: url, state }, 'subgraph circuit breaker'),
+  });
   // Kept for subscriptions, whose per-event fetches go through the same data sources as queries.
   const dataSources = new Map<string, GraphQLDataSource>();
+  // Filled as the supergraph loads: subscriptions and /readyz read it after apollo.start().
+  const urls: Record<string, string> = subgraphUrls === 'supergraph' ? {} : { ...subgraphUrls };
   const gateway = new ApolloGateway({
     // With the security features it enforces (authz/) linked as plain features, which @apollo/gateway accepts.
     supergraphSdl: enforceableSupergraphSource(supergraphSdl),
-    buildService: ({ name }) => {
-      if (!isSubgraphName(name)) throw new Error(`Supergraph names an unknown subgraph "${name}"`);
-      const dataSource = new LimitedPassportDataSource(name, subgraphUrls[name], passport);
+    buildService: ({ name, url }) => {
+      if (subgraphUrls !== 'supergraph' && !isSubgraphName(name)) {
+        throw new Error(`Supergraph names an unknown subgraph "${name}"`);
+      }
+      if (subgraphUrls === 'supergraph') {
+        if (!url) throw new Error(`Supergraph gives subgraph "${name}" no URL`);
+        urls[name] = url;
+      }
+      // The passport's audience is the subgraph's name, whatever the name.
+      const limited = new LimitedPassportDataSource(name, urls[name]!, passport);
+      const fetches = observability.metrics?.subgraphFetch;
+      const dataSource = fetches ? observeFetches(name, limited, fetches) : limited;
       dataSources.set(name, dataSource);
       return dataSource;
     },
@@ -120,38 +163,49 @@ export async function createGateway({
   const subscriptions = createSubscriptions({
     gateway,
     dataSources,
-    subgraphUrls,
+    subgraphUrls: urls,
     app,
     auth: { jwtSecret: config.auth.jwtSecret, sessions, passport },
     limits,
     maxPerConnection: config.subscriptions.maxPerConnection,
     maxPerUser: config.subscriptions.maxPerUser,
+    documents,
+    rateLimits,
     formatError,
     logger,
     timing: subscriptionTiming,
+    activeSubscriptions: observability.metrics?.activeSubscriptions,
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    // A hash-only request would skip demand control (the document arrives later from a cache); off until
-    // persisted queries are checked the same way.
+    // Off: a hash-only request would skip demand control (Apollo looks the document up after it). Persisted queries
+    // are resolved to their text before demand control instead (gateway/src/documents).
     persistedQueries: false,
     csrfPrevention: true,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
     formatError,
-    plugins: [ideLandingPage(ide), rateLimitHeaders, authorizationPlugin(() => authorization)],
+    plugins: [
+      ideLandingPage(ide),
+      rateLimitHeaders,
+      authorizationPlugin(() => authorization),
+      ...observability.plugins,
+    ],
   });
   await apollo.start();
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.gateway.trustProxy);
+  // Every request gets its id (the client's x-request-id when valid), answered in x-request-id and logged with it.
+  app.use(requestScope());
+  if (observability.endpoint) app.get('/metrics', observability.endpoint);
   app.use(ideRouter(ide));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
     const checks = await Promise.all(
-      Object.entries(subgraphUrls).map(async ([name, url]) => {
+      Object.entries(urls).map(async ([name, url]) => {
         try {
           const r = await fetch(readyUrl(url), { signal: AbortSignal.timeout(2000) });
           return [name, r.ok] as const;
@@ -169,8 +223,18 @@ export async function createGateway({
     '/graphql',
     responseLimits(limits),
     jsonBody(),
+    // The body parser went on from the socket's events, outside the request's scope: back into it.
+    requestScope(),
+    // A persisted query's hash becomes its document, which demand control then measures like any other.
+    persisted.resolve,
     // Before Apollo parses or validates anything: graphql-js validation is quadratic in aliases.
     demandControl({ getSchema: () => apiSchema, limits, streamsSubscription: subscriptions.streams }),
+    persisted.register,
+    // Queries and mutations, per user or address, priced by demand control's cost (subscriptions: in the engine).
+    rateLimitOperations({
+      limits: rateLimits,
+      viewerOf: (req) => viewerFromAuthorization(req.header('authorization'), config.auth.jwtSecret, sessions),
+    }),
     // Subscriptions over SSE and multipart HTTP; queries, mutations and plain-HTTP subscriptions go on to Apollo.
     subscriptions.http,
     expressMiddleware(apollo, {
@@ -178,6 +242,7 @@ export async function createGateway({
         viewer: await viewerFromAuthorization(req.header('authorization'), config.auth.jwtSecret, sessions),
         clientAddress: req.ip ?? null,
         deadline: deadlineOf(res),
+        requestId: requestScopeOf(res)?.requestId,
       }),
     }),
   );

@@ -10,7 +10,7 @@
  * a second, so a revocation takes effect within `cacheMs` everywhere.
  */
 import type { KeyValueStore } from '../infra/kv.js';
-import { unauthenticated } from '../errors/index.js';
+import { DomainError, ErrorCode, unauthenticated } from '../errors/index.js';
 
 export const sessionKey = (sessionId: string) => `sess:${sessionId}`;
 export const userVersionKey = (userId: string) => `uver:${userId}`;
@@ -61,10 +61,25 @@ export interface SessionClaims {
  */
 export class SessionCheck {
   private readonly cache = new Map<string, { until: number; failure: string | null }>();
+  private storeDownUntil = 0;
 
   constructor(
     private readonly kv: KeyValueStore,
-    private readonly options: { cacheMs: number; maxEntries?: number; now?: () => number } = { cacheMs: 1000 },
+    private readonly options: {
+      cacheMs: number;
+      maxEntries?: number;
+      now?: () => number;
+      /** Told whether each check was answered from the cache (hit) or asked the store (miss): metrics. */
+      onCheck?: (result: 'hit' | 'miss') => void;
+      /**
+       * While the store cannot answer (Redis down, or slower than `storeTimeoutMs`), a session this check found alive
+       * at most this long ago is still accepted; any other token is refused with SERVICE_UNAVAILABLE (closed). 0: refuse
+       * all. See docs/architecture.md "Failure modes". @default 60000
+       */
+      staleIfErrorMs?: number;
+      /** How long the store may take before it counts as down (node-redis queues commands while it reconnects). @default 500 */
+      storeTimeoutMs?: number;
+    } = { cacheMs: 1000 },
   ) {}
 
   /** Throws UNAUTHENTICATED when the session ended or the user's role or status changed since the token. */
@@ -73,10 +88,46 @@ export class SessionCheck {
     const key = `${claims.sessionId}|${claims.userId}|${claims.tokenVersion}`;
     let entry = this.cache.get(key);
     if (!entry || entry.until <= now) {
-      entry = { until: now + this.options.cacheMs, failure: await this.lookup(claims) };
+      this.options.onCheck?.('miss');
+      let failure: string | null;
+      try {
+        if (now < this.storeDownUntil) throw new Error('the session store failed a moment ago');
+        failure = await this.boundedLookup(claims);
+      } catch (err) {
+        // Not asked again for a second: an outage must not cost every request the store timeout.
+        if (now >= this.storeDownUntil) this.storeDownUntil = now + 1000;
+        // The store cannot answer. A session known alive a moment ago goes on (nothing can revoke it while the store
+        // is down: sign-out and role changes write there first), so reads keep working; what needs the store itself
+        // (sign-in, refresh) fails where it is used. A token not seen lately is refused (closed).
+        const checkedAt = entry ? entry.until - this.options.cacheMs : -Infinity;
+        if (entry?.failure === null && now - checkedAt <= (this.options.staleIfErrorMs ?? 60_000)) return;
+        throw new DomainError(
+          ErrorCode.SERVICE_UNAVAILABLE,
+          'Sessions cannot be checked right now; try again shortly',
+          { retryAfterSeconds: 1 },
+          { cause: err },
+        );
+      }
+      entry = { until: now + this.options.cacheMs, failure };
       this.remember(key, entry, now);
-    }
+    } else this.options.onCheck?.('hit');
     if (entry.failure) throw unauthenticated(entry.failure);
+  }
+
+  /** lookup, or a rejection once the store has taken `storeTimeoutMs`. */
+  private async boundedLookup(claims: SessionClaims): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.options.storeTimeoutMs ?? 500;
+    try {
+      return await Promise.race([
+        this.lookup(claims),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`session store gave no answer in ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private async lookup({ userId, sessionId, tokenVersion }: SessionClaims): Promise<string | null> {

@@ -46,6 +46,32 @@ const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   /** Express `trust proxy`: false, true, a hop count, or addresses/subnets of trusted proxies. */
   TRUST_PROXY: z.string().trim().default('false'),
+  /**
+   * The standalone gateway serves this supergraph file instead of schema/supergraph.graphql, reaching each subgraph
+   * at the URL the file names (`@join__graph(url:)`), as Router and Hive Gateway do. The launcher ignores it.
+   */
+  SUPERGRAPH_PATH: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || existsSync(v), 'no such file')
+    .optional(),
+  /** Processes of the standalone gateway (node:cluster) sharing its port; 1 = no cluster. */
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  /** Milliseconds one gateway fetch to a subgraph may take (gateway/src/resilience); the operation's budget also bounds it. */
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(10_000),
+  /** Further attempts of a read (query) fetch whose subgraph was unreachable or answered 503; mutations get none. */
+  SUBGRAPH_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  /** Wait before the first retry, doubled for each further one (with jitter), at most 500 ms. */
+  SUBGRAPH_RETRY_BACKOFF_MS: z.coerce.number().int().min(1).max(500).default(50),
+  /** Percentage of failed fetches to one subgraph, within the window, that opens its circuit breaker. */
+  SUBGRAPH_BREAKER_ERROR_PERCENT: z.coerce.number().int().min(1).max(100).default(50),
+  /** Fetches to a subgraph within the window before its breaker may open. */
+  SUBGRAPH_BREAKER_MIN_REQUESTS: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** The window, in milliseconds, over which a breaker measures failures. */
+  SUBGRAPH_BREAKER_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** How long an open breaker answers SERVICE_UNAVAILABLE at once before letting one fetch through to test the subgraph. */
+  SUBGRAPH_BREAKER_RESET_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
 
   JWT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.JWT_SECRET),
   PASSPORT_SECRET: z.string().min(32, 'at least 32 characters').default(DEMO_SECRETS.PASSPORT_SECRET),
@@ -61,8 +87,48 @@ const envSchema = z.object({
   /** Live subscriptions one user (an anonymous client: one address) may hold on one gateway, over every transport. */
   SUBSCRIPTIONS_PER_USER: z.coerce.number().int().min(1).default(500),
 
+  /**
+   * Trusted documents (gateway/src/documents): a manifest `{ "<sha256 hex>": "<document>" }` (GraphQL Codegen's
+   * client-preset `persisted-documents.json`; `npm run documents:extract` writes one). Its documents run by hash.
+   */
+  TRUSTED_DOCUMENTS: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || existsSync(v), 'no such file')
+    .optional(),
+  /**
+   * off: every operation runs, and any document can be registered by hash (APQ); audit: the same, logging each
+   * operation not in the manifest; enforce (production): only the manifest's operations run, no APQ registration.
+   */
+  TRUSTED_DOCUMENTS_MODE: z.enum(['off', 'audit', 'enforce']).default('off'),
+  /** How long a document registered by APQ stays in the key-value store. */
+  APQ_TTL_SECONDS: duration.default(24 * 3600),
+  /** Documents larger than this are run but not registered by APQ. */
+  APQ_MAX_DOCUMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024),
+  /** Rate limits on every operation at the gateway (gateway/src/limits/rate.ts); off only for benchmarks. */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** The window of every gateway rate-limit budget below. */
+  RATE_LIMIT_WINDOW_SECONDS: duration.default(60),
+  /** Points a signed-in user may spend per window; an operation costs 1 + its demand cost / RATE_LIMIT_COST_PER_POINT. */
+  RATE_LIMIT_USER_POINTS: z.coerce.number().int().min(1).default(1200),
+  /** Points an anonymous client address may spend per window. */
+  RATE_LIMIT_ADDRESS_POINTS: z.coerce.number().int().min(1).default(300),
+  /** Expensive root fields (createOrder, openCompartment, …) a user (anonymous: an address) may call per window. */
+  RATE_LIMIT_EXPENSIVE_POINTS: z.coerce.number().int().min(1).default(30),
+  /** Demand-control cost that adds one point to an operation's price (ALL_FIVE_QUERY, cost 8,530, costs 9). */
+  RATE_LIMIT_COST_PER_POINT: z.coerce.number().int().min(1).default(1000),
+
   /** @apollo/gateway otherwise sends usage metrics to Apollo and probes cloud metadata endpoints. */
   APOLLO_TELEMETRY: z.enum(['true', 'false']).default('false'),
+  /** GET /metrics (Prometheus) on the gateway and every subgraph. */
+  METRICS_ENABLED: z.enum(['true', 'false']).default('true'),
+  /** /metrics answers anyone, not only clients on this machine that came through no proxy (lib/metrics/http.ts). */
+  METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
 
   BOOTSTRAP_MASTER_USERNAME: z.string().optional(),
   BOOTSTRAP_MASTER_PASSWORD: z.string().optional(),
@@ -131,9 +197,31 @@ export interface Config {
   database: { kind: 'mysql'; url: string; prefix: string } | { kind: 'sqlite'; dir: string; prefix: string };
   redis: { url: string; prefix: string } | { kind: 'memory'; prefix: string };
   mqtt: { url: string } | { embeddedPort: number };
-  gateway: { port: number; apolloTelemetry: boolean; trustProxy: boolean | number | string };
+  gateway: {
+    port: number;
+    apolloTelemetry: boolean;
+    trustProxy: boolean | number | string;
+    /** SUPERGRAPH_PATH: a supergraph to serve on its own subgraph URLs (standalone gateway only). */
+    supergraphPath?: string;
+    /** GATEWAY_WORKERS: processes sharing the port (standalone gateway only). */
+    workers: number;
+  };
   /** Where each subgraph listens, and the URL the gateway (and other subgraphs) reach it at. */
   subgraphs: Record<SubgraphName, { port: number; url: string }>;
+  /** How the gateway copes with slow or failing subgraphs (gateway/src/resilience, ResilienceOptions). */
+  resilience: {
+    timeoutMs: number;
+    retries: number;
+    retryBackoffMs: number;
+    maxBackoffMs: number;
+    breaker: { errorPercent: number; minRequests: number; windowMs: number; resetMs: number };
+  };
+  /** Prometheus /metrics on every process (lib/metrics). */
+  metrics: {
+    enabled: boolean;
+    /** false: only local clients that came through no proxy may read /metrics. */
+    public: boolean;
+  };
   auth: {
     jwtSecret: string;
     passportSecret: string;
@@ -150,6 +238,26 @@ export interface Config {
     maxPerConnection: number;
     /** Per user (anonymous clients: per address), on one gateway process, over every transport. */
     maxPerUser: number;
+  };
+  /** Persisted documents at the gateway: APQ and trusted documents (gateway/src/documents). */
+  documents: {
+    /** TRUSTED_DOCUMENTS: the manifest file, when one is configured. */
+    manifestPath?: string;
+    mode: 'off' | 'audit' | 'enforce';
+    apqTtlSeconds: number;
+    apqMaxDocumentBytes: number;
+  };
+  /** Rate limits on every operation at the gateway (gateway/src/limits/rate.ts). */
+  rateLimits: {
+    enabled: boolean;
+    windowSeconds: number;
+    /** Per signed-in user. */
+    userPoints: number;
+    /** Per anonymous client address. */
+    addressPoints: number;
+    /** Expensive root fields per user (anonymous: per address). */
+    expensivePoints: number;
+    costPerPoint: number;
   };
   /** Smart lockers (locker subgraph, docs/domain.md §9). */
   lockers: {
@@ -233,6 +341,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         'set your own (openssl rand -base64 48), or keep HOST=127.0.0.1',
     );
   }
+  if (e.TRUSTED_DOCUMENTS_MODE !== 'off' && !e.TRUSTED_DOCUMENTS) {
+    throw new ConfigError(
+      `TRUSTED_DOCUMENTS_MODE=${e.TRUSTED_DOCUMENTS_MODE} needs TRUSTED_DOCUMENTS (a manifest file)`,
+    );
+  }
   if (Boolean(e.BOOTSTRAP_MASTER_USERNAME) !== Boolean(e.BOOTSTRAP_MASTER_PASSWORD)) {
     throw new ConfigError('Set both BOOTSTRAP_MASTER_USERNAME and BOOTSTRAP_MASTER_PASSWORD, or neither');
   }
@@ -259,8 +372,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       port: e.GATEWAY_PORT,
       apolloTelemetry: e.APOLLO_TELEMETRY === 'true',
       trustProxy: parseTrustProxy(e.TRUST_PROXY),
+      supergraphPath: e.SUPERGRAPH_PATH,
+      workers: e.GATEWAY_WORKERS,
     },
     subgraphs,
+    resilience: {
+      timeoutMs: e.SUBGRAPH_TIMEOUT_MS,
+      retries: e.SUBGRAPH_RETRIES,
+      retryBackoffMs: e.SUBGRAPH_RETRY_BACKOFF_MS,
+      maxBackoffMs: 500,
+      breaker: {
+        errorPercent: e.SUBGRAPH_BREAKER_ERROR_PERCENT,
+        minRequests: e.SUBGRAPH_BREAKER_MIN_REQUESTS,
+        windowMs: e.SUBGRAPH_BREAKER_WINDOW_MS,
+        resetMs: e.SUBGRAPH_BREAKER_RESET_MS,
+      },
+    },
+    metrics: { enabled: e.METRICS_ENABLED === 'true', public: e.METRICS_PUBLIC === 'true' },
     auth: {
       jwtSecret: e.JWT_SECRET,
       passportSecret: e.PASSPORT_SECRET,
@@ -271,6 +399,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     events: { secret: e.EVENT_SECRET },
     subscriptions: { maxPerConnection: e.SUBSCRIPTIONS_PER_CONNECTION, maxPerUser: e.SUBSCRIPTIONS_PER_USER },
+    documents: {
+      manifestPath: e.TRUSTED_DOCUMENTS,
+      mode: e.TRUSTED_DOCUMENTS_MODE,
+      apqTtlSeconds: e.APQ_TTL_SECONDS,
+      apqMaxDocumentBytes: e.APQ_MAX_DOCUMENT_BYTES,
+    },
+    rateLimits: {
+      enabled: e.RATE_LIMITS === 'on',
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      userPoints: e.RATE_LIMIT_USER_POINTS,
+      addressPoints: e.RATE_LIMIT_ADDRESS_POINTS,
+      expensivePoints: e.RATE_LIMIT_EXPENSIVE_POINTS,
+      costPerPoint: e.RATE_LIMIT_COST_PER_POINT,
+    },
     lockers: {
       pickupCodeSecret: e.PICKUP_CODE_SECRET,
       pickupCodeTtlSeconds: e.PICKUP_CODE_TTL_SECONDS,

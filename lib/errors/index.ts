@@ -31,6 +31,13 @@ export const ErrorCode = {
   SUBSCRIPTION_NOT_SUPPORTED: 'SUBSCRIPTION_NOT_SUPPORTED',
   BATCH_NOT_SUPPORTED: 'BATCH_NOT_SUPPORTED',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  // Persisted documents (gateway/src/documents): APQ and trusted documents.
+  /** A hash-only request named a document the gateway does not know (HTTP 200, as Apollo answers): send the text. */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  /** The document sent does not hash (SHA-256, hex) to `extensions.persistedQuery.sha256Hash`. */
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  /** TRUSTED_DOCUMENTS_MODE=enforce: the operation is not in the trusted-documents manifest. */
+  PERSISTED_QUERY_NOT_ALLOWED: 'PERSISTED_QUERY_NOT_ALLOWED',
   SCHEMA_NOT_READY: 'SCHEMA_NOT_READY',
   // Users and sessions.
   /** The change would leave no active MASTER. */
@@ -75,6 +82,8 @@ const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   RATE_LIMITED: 429,
+  // At the gateway, before any subgraph is asked (the session store is down): retrying later may work.
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /** A failure the caller can act on. Domain and service code throw these; transports map them. */

@@ -35,6 +35,12 @@ export interface EventConsumerOptions extends ConsumeOptions {
   inboxRetentionMs?: number;
   /** How often the inbox is pruned, in ms. @default 1 hour */
   pruneIntervalMs?: number;
+  /** Told each delivery's outcome and its lag, seconds from the event's `occurredAt` to now (metrics). */
+  observer?: ConsumerObserver;
+}
+
+export interface ConsumerObserver {
+  delivered(outcome: EventOutcome | 'failed' | 'rejected', lagSeconds: number): void;
 }
 
 /** What happened to one delivery (for logs and tests). */
@@ -84,13 +90,19 @@ export function createEventProcessor(
  * (waits up to `stopTimeoutMs` for an event in progress).
  */
 export async function startEventConsumer(options: EventConsumerOptions): Promise<() => Promise<void>> {
-  const { group, orm, transport, logger } = options;
+  const { group, orm, transport, logger, observer } = options;
   const processEvent = createEventProcessor(options);
+  const observe = (event: { occurredAt: string }, outcome: Parameters<ConsumerObserver['delivered']>[0]) => {
+    const occurred = Date.parse(event.occurredAt);
+    if (observer && Number.isFinite(occurred)) observer.delivered(outcome, Math.max(0, Date.now() - occurred) / 1000);
+  };
   const deliver: DeliveryHandler = async (event, delivery) => {
     try {
       const outcome = await processEvent(event);
+      observe(event, outcome);
       if (outcome !== 'ignored') logger.debug({ group, eventId: event.id, type: event.type, outcome }, 'event');
     } catch (err) {
+      observe(event, err instanceof RejectedEventError ? 'rejected' : 'failed');
       if (!(err instanceof RejectedEventError)) {
         logger.warn(
           { err, group, eventId: event.id, type: event.type, attempt: delivery.attempt },

@@ -13,6 +13,8 @@
  * - `serializers`: `err` (serializeError), `req`/`res` (pino's standard ones, so that a request is logged
  *   as method, url and headers rather than its socket, then sanitized) and `msg` (cut; no SQL values).
  *
+ * `mixin` adds `requestId` to every line written inside a request's async scope (request-scope.ts).
+ *
  * Child bindings (`logger.child({ subgraph })`) get the serializers but not `formatters.log` (pino resets
  * the bindings formatter for children): they are context the code sets, not input, so none is needed.
  */
@@ -26,6 +28,7 @@ import {
   serializeError,
   type LogLimits,
 } from './sanitize.js';
+import { currentRequestScope } from './request-scope.js';
 
 export type { Logger, LogLimits };
 
@@ -51,12 +54,19 @@ export function createLogger(level: string, name: string, options: CreateLoggerO
       level,
       name,
       base: { service: name },
+      // Every line written while a request is handled names it (request-scope.ts); other lines carry nothing.
+      mixin: requestIdOfScope,
       serializers,
       formatters: { log: (fields) => sanitizeFields(fields, limits, 0, undefined, serialized) },
       hooks: { logMethod: messageWithoutSqlValues },
     },
     options.destination,
   );
+}
+
+function requestIdOfScope(): { requestId?: string } {
+  const scope = currentRequestScope();
+  return scope ? { requestId: scope.requestId } : {};
 }
 
 /** `hooks.logMethod`: gives an error logged without a message its message without SQL values. */

@@ -5,8 +5,9 @@
  * `blockSeconds` is a lockout: once exhausted, the key stays refused for that long.
  * Used for sign-in, sign-up and token refresh today; compartment opening and order creation use the same.
  *
- * When the store fails (Redis down), `consume` throws that failure: callers guarding authentication let it fail
- * the request (closed); a caller that prefers availability catches it (open) and says why.
+ * When the store fails (Redis down), `consume`, `check` and `reset` throw SERVICE_UNAVAILABLE at once (not after
+ * node-redis's reconnection): callers guarding authentication let it fail the request (closed); a caller that
+ * prefers availability catches it (open) and says why.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RedisClientType } from 'redis';
@@ -43,6 +44,18 @@ export function rateLimited(retryAfterMs: number, message = 'Too many requests')
   });
 }
 
+/**
+ * The store failed (Redis down): SERVICE_UNAVAILABLE, a code the client can act on (retry later), the cause kept for
+ * logs. Callers that fail open catch it like any other store failure.
+ */
+const storeDown = (cause: unknown) =>
+  new DomainError(
+    ErrorCode.SERVICE_UNAVAILABLE,
+    'Rate limits cannot be checked right now; try again shortly',
+    { retryAfterSeconds: 1 },
+    { cause },
+  );
+
 export function createRateLimiter(store: RateLimitStore): RateLimiter {
   const limiters = new Map<string, RateLimiterAbstract>();
   const limiter = (policy: RateLimitPolicy) => {
@@ -61,6 +74,8 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
               keyPrefix: `${store.prefix}${options.keyPrefix}`,
               storeClient: store.client,
               useRedisPackage: true,
+              // Refused at once while the client reconnects, instead of waiting in node-redis's offline queue.
+              rejectIfRedisNotReady: true,
             })
           : new RateLimiterMemory(options);
       limiters.set(policy.name, l);
@@ -70,7 +85,7 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
   const refuse = (policy: RateLimitPolicy, err: unknown): never => {
     // The library rejects with a RateLimiterRes when the budget is spent, and with an Error when its store fails.
     if (err instanceof RateLimiterRes) throw rateLimited(err.msBeforeNext, policy.message);
-    throw err;
+    throw storeDown(err);
   };
   return {
     async consume(policy, key, points = 1) {
@@ -79,13 +94,17 @@ export function createRateLimiter(store: RateLimitStore): RateLimiter {
         .catch((err: unknown) => refuse(policy, err));
     },
     async check(policy, key) {
-      const res = await limiter(policy).get(key);
+      const res = await limiter(policy)
+        .get(key)
+        .catch((err: unknown) => refuse(policy, err));
       if (res && res.consumedPoints > policy.points - 1 && res.remainingPoints <= 0) {
         throw rateLimited(res.msBeforeNext, policy.message);
       }
     },
     async reset(policy, key) {
-      await limiter(policy).delete(key);
+      await limiter(policy)
+        .delete(key)
+        .catch((err: unknown) => refuse(policy, err));
     },
   };
 }

@@ -8,7 +8,18 @@ import type { Infra } from '../infra/index.js';
 import type { PeerDirectory } from '../federation/index.js';
 import type { Logger } from '../logger/index.js';
 import type { SubgraphName } from '../topology/index.js';
-import { openDatabase, prepareSchema, seedDemo, type Database, type OpenDatabaseOptions } from '../orm/index.js';
+import {
+  openDatabase,
+  prepareSchema,
+  REQUEST_ORIGIN,
+  seedDemo,
+  type Database,
+  type OpenDatabaseOptions,
+} from '../orm/index.js';
+import { OutboxEvent } from '../events/outbox.js';
+import { outboxBacklog } from '../events/relay.js';
+import { currentRequestScope } from '../logger/request-scope.js';
+import { createSubgraphMetrics } from '../metrics/index.js';
 import { listen } from '../http/index.js';
 import { startBackground } from './background.js';
 import { createSubgraphServer, type BaseContext, type SubgraphDefinition } from './index.js';
@@ -41,7 +52,17 @@ export async function bootSubgraph<T extends BaseContext>(
   options: BootOptions,
 ): Promise<BootedSubgraph> {
   const { config, infra, logger } = options;
-  const db = await openDatabase(def, config.database, { onQuery: options.onQuery });
+  const { onQuery } = options;
+  // With metrics on, every statement is seen: a request's own (REQUEST_ORIGIN) count towards its scope's total.
+  const db = await openDatabase(def, config.database, {
+    onQuery: config.metrics.enabled
+      ? (sql, context) => {
+          onQuery?.(sql, context);
+          const scope = context.origin === REQUEST_ORIGIN ? currentRequestScope() : undefined;
+          if (scope) scope.sqlStatements++;
+        }
+      : onQuery,
+  });
   // Undo in reverse whatever was set up, whether boot fails half-way or the subgraph stops.
   const undo: (() => Promise<void>)[] = [() => db.orm.close()];
   const stop = async () => {
@@ -54,7 +75,11 @@ export async function bootSubgraph<T extends BaseContext>(
       if (config.env === 'production') throw new Error('Refusing to seed demo data with NODE_ENV=production');
       await seedDemo(db, def);
     }
-    const deps = { config, db, infra, logger, peers: options.peers ?? configuredPeers(config) };
+    const hasOutbox = def.entities.includes(OutboxEvent);
+    const metrics = config.metrics.enabled
+      ? createSubgraphMetrics(def.name, { outboxBacklog: hasOutbox ? () => outboxBacklog(db.orm) : undefined })
+      : undefined;
+    const deps = { config, db, infra, logger, peers: options.peers ?? configuredPeers(config), metrics };
     const server = await createSubgraphServer(def, deps);
     undo.push(() => server.stop());
     undo.push(await startBackground(def.background ?? [], deps, logger.child({ subgraph: def.name })));

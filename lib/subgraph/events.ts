@@ -9,19 +9,20 @@
  * after the relay: tasks stop in reverse order, so the consumer stops first and its handlers' own events still
  * leave with the relay's last round.
  */
-import { startEventConsumer, type EventConsumerOptions } from '../events/consumer.js';
+import { startEventConsumer, type ConsumerObserver, type EventConsumerOptions } from '../events/consumer.js';
 import type { EventHandlers } from '../events/outbox.js';
-import { startOutboxRelay, type OutboxRelayOptions } from '../events/relay.js';
+import { startOutboxRelay, type OutboxRelayOptions, type RelayObserver } from '../events/relay.js';
+import type { SubgraphMetrics } from '../metrics/index.js';
 import type { SubgraphName } from '../topology/index.js';
 import type { BackgroundTask } from './background.js';
 import type { SubgraphDeps } from './index.js';
 
 /** Tuning of the relay beyond what the deps give (lib/events/relay.ts has the defaults). */
-export type OutboxRelayTuning = Omit<OutboxRelayOptions, 'orm' | 'transport' | 'secret' | 'logger'>;
+export type OutboxRelayTuning = Omit<OutboxRelayOptions, 'orm' | 'transport' | 'secret' | 'logger' | 'observer'>;
 /** Tuning of the consumer beyond what the deps give (lib/events/consumer.ts and transport.ts have the defaults). */
 export type EventConsumerTuning = Omit<
   EventConsumerOptions,
-  'group' | 'handlers' | 'orm' | 'transport' | 'secret' | 'logger'
+  'group' | 'handlers' | 'orm' | 'transport' | 'secret' | 'logger' | 'observer'
 >;
 
 /** Publishes the subgraph's outbox (lib/events/relay.ts). */
@@ -35,6 +36,7 @@ export function outboxRelay(tuning: OutboxRelayTuning = {}): BackgroundTask<Subg
         transport: deps.infra.events,
         secret: deps.config.events.secret,
         logger: deps.logger.child({ task: 'outbox-relay' }),
+        observer: deps.metrics && relayObserver(deps.metrics),
       }),
   };
 }
@@ -60,6 +62,15 @@ export function eventConsumer(
         transport: deps.infra.events,
         secret: deps.config.events.secret,
         logger: deps.logger.child({ task: 'event-consumer', group }),
+        observer: deps.metrics && consumerObserver(deps.metrics),
       }),
   };
 }
+
+const relayObserver = ({ outboxRelayDelay }: SubgraphMetrics): RelayObserver => ({
+  published: (delays) => delays.forEach((seconds) => outboxRelayDelay.observe(seconds)),
+});
+
+const consumerObserver = ({ eventHandlingLag }: SubgraphMetrics): ConsumerObserver => ({
+  delivered: (outcome, seconds) => eventHandlingLag.observe({ outcome }, seconds),
+});

@@ -30,6 +30,11 @@ import type { Infra } from '../infra/index.js';
 import { REQUEST_ORIGIN, type Database, type DatabaseModule } from '../orm/index.js';
 import type { Logger } from '../logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../http/index.js';
+import { requestScope, requestScopeOf } from '../http/request-id.js';
+import { currentRequestScope } from '../logger/request-scope.js';
+import { operationLogPlugin, operationMetricsPlugin } from '../metrics/apollo.js';
+import { metricsEndpoint } from '../metrics/http.js';
+import type { SubgraphMetrics } from '../metrics/index.js';
 import type { SubgraphName } from '../topology/index.js';
 import { denyAnonymousByDefault } from './authorize.js';
 import { checkInputsAtTheEdge } from './inputs.js';
@@ -43,6 +48,8 @@ export interface SubgraphDeps {
   logger: Logger;
   /** Where the other subgraphs answer, for the rare question only their owner can answer (lib/federation). */
   peers: PeerDirectory;
+  /** The subgraph's metrics (lib/metrics), served on /metrics; absent when METRICS_ENABLED=false. */
+  metrics?: SubgraphMetrics;
 }
 
 /** What every resolver gets: who asks and from where, a fresh EntityManager, and the process's connections. */
@@ -52,6 +59,8 @@ export interface BaseContext {
   clientAddress: string | null;
   em: EntityManager;
   deps: SubgraphDeps;
+  /** The gateway's request id (`x-request-id`), also on every log line of the request; absent over WebSockets. */
+  requestId?: string;
 }
 
 export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> extends DatabaseModule {
@@ -118,13 +127,15 @@ export async function createSubgraphServer<TContext extends BaseContext>(
   const schema = buildSchema(def);
   const formatError = createErrorFormatter((error) => log.error({ err: error }, 'unexpected error in resolver'));
   const verify = (token: string | undefined) => verifyPassport(token, def.name, deps.config.auth.passportSecret);
-  const contextFor = ({ viewer, clientAddress }: Passport) =>
+  const contextFor = ({ viewer, clientAddress }: Passport, requestId?: string) =>
     def.createContext({
       viewer,
       clientAddress,
       em: deps.db.orm.em.fork({ loggerContext: { origin: REQUEST_ORIGIN } }),
       deps,
+      requestId,
     });
+  const { metrics } = deps;
   const apollo = new ApolloServer<TContext>({
     schema,
     csrfPrevention: true,
@@ -134,12 +145,28 @@ export async function createSubgraphServer<TContext extends BaseContext>(
     formatError,
     // Inline traces are for Apollo Studio, which this platform does not report to. Subgraphs are reached only
     // through the gateway: a landing page would only advertise them.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginLandingPageDisabled()],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      operationLogPlugin(log),
+      // Operations by name and outcome, and the SQL statements each request sent (counted in its scope, boot.ts).
+      ...(metrics
+        ? [
+            operationMetricsPlugin(metrics.graphql, {
+              onResponse: (operation) =>
+                metrics.sqlPerRequest.observe({ operation }, currentRequestScope()?.sqlStatements ?? 0),
+            }),
+          ]
+        : []),
+    ],
   });
   await apollo.start();
 
   const app = express();
   app.disable('x-powered-by');
+  // The gateway's x-request-id (else a new one), on every log line of the request.
+  app.use(requestScope());
+  if (metrics) app.get('/metrics', metricsEndpoint(metrics.registry, { public: deps.config.metrics.public }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -161,7 +188,11 @@ export async function createSubgraphServer<TContext extends BaseContext>(
       }
     },
     jsonBody(),
-    expressMiddleware(apollo, { context: async ({ res }) => contextFor(res.locals.passport as Passport) }),
+    // The body parser went on from the socket's events, outside the request's scope: back into it.
+    requestScope(),
+    expressMiddleware(apollo, {
+      context: async ({ res }) => contextFor(res.locals.passport as Passport, requestScopeOf(res)?.requestId),
+    }),
   );
   app.use(graphqlShapedErrors);
 

@@ -13,7 +13,13 @@
  * limit, which none of these is); 400 for RESPONSE_TOO_LARGE too (the client must ask for less; no data goes out,
  * and the GraphQL-over-HTTP spec wants 4xx/5xx for a response without data); 503 while no schema is loaded.
  */
-import { OperationTypeNode, type GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  OperationTypeNode,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Request, RequestHandler, Response } from 'express';
 import { ErrorCode } from '../../../lib/errors/index.js';
 import { clientClosedRequest, startDeadline, type Deadline } from './deadline.js';
@@ -40,6 +46,19 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 };
 
 const deadlines = new WeakMap<Response, Deadline>();
+
+/** What demand control found in a request it let through: the operation that runs and its estimated cost. */
+export interface MeasuredRequest {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  /** Absent when the cost was not estimated (maxCost is Infinity, or Apollo will refuse the document). */
+  cost?: number;
+}
+
+const measured = new WeakMap<Request, MeasuredRequest>();
+
+/** The operation demand control let through on this request, for the handlers after it (rate limits). */
+export const demandOf = (req: Request): MeasuredRequest | undefined => measured.get(req);
 
 /** The deadline responseLimits started for this response; put it in the operation context as `deadline`. */
 export const deadlineOf = (res: Response): Deadline | undefined => deadlines.get(res);
@@ -75,7 +94,8 @@ export function demandControl({
     }
     const { query, operationName, variables, extensions } = requestParams(req);
     if (typeof query !== 'string') {
-      // A persisted query's hash alone would run a document this check never saw, with new variables.
+      // A persisted query's hash alone would run a document this check never saw, with new variables: the
+      // persisted-documents middleware (gateway/src/documents), mounted before this one, resolves hashes to texts.
       if (isRecord(extensions) && extensions.persistedQuery) {
         res.setHeader('cache-control', 'private, no-cache, must-revalidate');
         return refuse(res, [requestError(ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED, 'PersistedQueryNotSupported')]);
@@ -106,6 +126,7 @@ export function demandControl({
       return refuse(res, [requestError(ErrorCode.SUBSCRIPTION_NOT_SUPPORTED, message)]);
     }
     if (report.errors.length) return refuse(res, report.errors);
+    if (report.operation) measured.set(req, { document, operation: report.operation, cost: report.metrics.cost });
     next();
   };
 }

@@ -3,4 +3,19 @@ export { DEFAULT_LIMITS, type GatewayLimits } from './options.js';
 export { checkDemand, parseDocument, type DemandMetrics, type DemandReport, type DemandRequest } from './demand.js';
 export { startDeadline, type Deadline, type LimitsContext } from './deadline.js';
 export { withSubgraphLimits } from './subgraph.js';
-export { deadlineOf, demandControl, responseLimits, type DemandControlOptions } from './http.js';
+export {
+  deadlineOf,
+  demandControl,
+  demandOf,
+  responseLimits,
+  type DemandControlOptions,
+  type MeasuredRequest,
+} from './http.js';
+export {
+  EXPENSIVE_FIELDS,
+  OperationRateLimits,
+  rateLimitOperations,
+  rateLimiterOver,
+  type ChargeRequest,
+  type RateLimitSettings,
+} from './rate.js';

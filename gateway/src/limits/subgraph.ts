@@ -8,12 +8,10 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
-import { ErrorCode } from '../../../lib/errors/index.js';
+import { upstreamFetcher } from '../upstream/fetcher.js';
 import type { Deadline, LimitsContext } from './deadline.js';
-import { limitError } from './errors.js';
 import { DEFAULT_LIMITS, type GatewayLimits } from './options.js';
 
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type DataSourceClass = new (...args: any[]) => RemoteGraphQLDataSource<any>;
 
 const operationDeadline = new AsyncLocalStorage<Deadline | undefined>();
@@ -27,7 +25,11 @@ export function withSubgraphLimits<T extends DataSourceClass>(
   Base: T,
   limits: Pick<GatewayLimits, 'maxSubgraphResponseBytes'> = DEFAULT_LIMITS,
 ): T {
-  const fetcher = cappedFetcher(limits.maxSubgraphResponseBytes);
+  // Pooled keep-alive connections (undici), the byte cap, and identical query fetches in flight joined.
+  const fetcher = upstreamFetcher({
+    maxBytes: limits.maxSubgraphResponseBytes,
+    signal: () => operationDeadline.getStore()?.signal,
+  });
   return class LimitedDataSource extends Base {
     override fetcher = fetcher;
 
@@ -38,55 +40,4 @@ export function withSubgraphLimits<T extends DataSourceClass>(
       return operationDeadline.run(deadline, () => super.process(options));
     }
   };
-}
-
-/** A fetcher on Node's fetch that honours the operation's deadline and buffers at most `maxBytes` of an answer. */
-function cappedFetcher(maxBytes: number): Fetcher {
-  return async (url, init) => {
-    const signal = operationDeadline.getStore()?.signal;
-    try {
-      const response = await fetch(url, { ...init, signal });
-      const capped = new Response(await readCapped(response, maxBytes), {
-        status: response.status,
-        statusText: response.statusText,
-        headers: response.headers,
-      });
-      // RemoteGraphQLDataSource reports the URL of a failed response; a constructed Response has none.
-      Object.defineProperty(capped, 'url', { value: response.url });
-      return capped;
-    } catch (error) {
-      // Aborted fetches and body reads reject with an AbortError or the reason, depending on where they were.
-      if (signal?.aborted) throw signal.reason;
-      throw error;
-    }
-  };
-}
-
-/** The whole body, refused as soon as its declared or counted length passes `maxBytes` (which stops the read). */
-async function readCapped(response: Response, maxBytes: number): Promise<Buffer | null> {
-  if (!response.body) return null;
-  const tooLarge = (actual?: number) =>
-    limitError(
-      ErrorCode.SUBGRAPH_RESPONSE_TOO_LARGE,
-      `A subgraph answered with more than ${maxBytes} bytes`,
-      maxBytes,
-      actual,
-    );
-  const declared = Number(response.headers.get('content-length') ?? undefined);
-  if (declared > maxBytes) {
-    await response.body.cancel();
-    throw tooLarge(declared);
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    size += chunk.value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(chunk.value);
-  }
-  return Buffer.concat(chunks);
 }

@@ -18,7 +18,8 @@ import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ErrorCode } from '../../../lib/errors/index.js';
 import type { Viewer } from '../../../lib/auth/viewer.js';
 import type { Logger } from '../../../lib/logger/index.js';
-import { checkDemand, parseDocument, type GatewayLimits } from '../limits/index.js';
+import type { DocumentResolver } from '../documents/index.js';
+import { checkDemand, parseDocument, type GatewayLimits, type OperationRateLimits } from '../limits/index.js';
 import { limitError, requestError } from '../limits/errors.js';
 import type { EventExecutor } from './execute.js';
 import { FanoutGroup, SubscriberStream } from './fanout.js';
@@ -31,6 +32,8 @@ export interface SubscribeParams {
   query?: unknown;
   operationName?: unknown;
   variables?: unknown;
+  /** `persistedQuery` (APQ, trusted documents) is read here; the rest is ignored. */
+  extensions?: unknown;
 }
 
 export type SubscribeResult =
@@ -51,17 +54,27 @@ export interface EngineOptions {
   /** Live subscriptions per user (anonymous: per address), over every transport of this gateway. */
   maxPerUser: number;
   logger: Logger;
+  /**
+   * Persisted documents (gateway/src/documents): resolves a hash to its document and, under
+   * TRUSTED_DOCUMENTS_MODE=enforce, refuses documents that are not trusted. The HTTP transports were resolved by
+   * the middleware already (their requests arrive as full texts); graphql-ws's are resolved here.
+   */
+  documents?: DocumentResolver;
+  /** Rate limits (gateway/src/limits/rate.ts): each subscription start is charged as an operation. */
+  rateLimits?: Pick<OperationRateLimits, 'charge'>;
 }
 
 const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.TOO_MANY_TOKENS]: 413,
   [ErrorCode.TOO_MANY_SUBSCRIPTIONS]: 429,
+  [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.SCHEMA_NOT_READY]: 503,
   [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
 const NOT_READY = 'The gateway has not loaded its schema yet';
+const SUPERGRAPH_CHANGED = 'The gateway loaded a new supergraph; this subscription was closed: subscribe again';
 
 export class SubscriptionEngine {
   private planner?: SubscriptionPlanner;
@@ -80,10 +93,7 @@ export class SubscriptionEngine {
     if (previous?.coreSupergraphSdl === coreSupergraphSdl) return;
     this.planner = new SubscriptionPlanner(coreSupergraphSdl, apiSchema);
     if (!previous) return;
-    const error = requestError(
-      ErrorCode.SUPERGRAPH_CHANGED,
-      'The gateway loaded a new supergraph; this subscription was closed: subscribe again',
-    );
+    const error = requestError(ErrorCode.SUPERGRAPH_CHANGED, SUPERGRAPH_CHANGED);
     this.endAll([error.toJSON()]);
   }
 
@@ -103,7 +113,7 @@ export class SubscriptionEngine {
     direct?: (json: string) => void,
   ): Promise<SubscribeResult> {
     try {
-      return this.open(session, params, direct);
+      return await this.open(session, params, direct);
     } catch (error) {
       if (error instanceof PlanningError) return refusal(error.errors);
       if (error instanceof GraphQLError && typeof error.extensions.code === 'string') return refusal([error]);
@@ -111,12 +121,26 @@ export class SubscriptionEngine {
     }
   }
 
-  private open(session: ClientSession, params: SubscribeParams, direct?: (json: string) => void): SubscribeResult {
+  private async open(
+    session: ClientSession,
+    params: SubscribeParams,
+    direct?: (json: string) => void,
+  ): Promise<SubscribeResult> {
     if (this.closing) return refusal([this.closing]);
     if (session.refused) return refusal([session.refused]);
     const planner = this.planner;
     if (!planner) return refusal([requestError(ErrorCode.SCHEMA_NOT_READY, NOT_READY)]);
-    const { query, operationName: name, variables: rawVariables } = params;
+    let { query } = params;
+    let registration: { hash: string; text: string } | undefined;
+    if (this.options.documents) {
+      const outcome = await this.options.documents.resolve(params);
+      if (outcome.kind === 'refused') return { errors: outcome.errors, status: outcome.status };
+      if (outcome.kind === 'resolved') {
+        query = outcome.query;
+        if (outcome.register) registration = { hash: outcome.hash, text: outcome.query };
+      }
+    }
+    const { operationName: name, variables: rawVariables } = params;
     if (typeof query !== 'string') return refusal([badRequest('The request must carry a "query" string')]);
     if (name != null && typeof name !== 'string') return refusal([badRequest('"operationName" must be a string')]);
     if (rawVariables != null && !isRecord(rawVariables)) return refusal([badRequest('"variables" must be an object')]);
@@ -137,6 +161,21 @@ export class SubscriptionEngine {
     if (operation?.operation !== OperationTypeNode.SUBSCRIPTION) {
       const message = 'This transport carries subscriptions only; send queries and mutations as HTTP POST to /graphql';
       return refusal([requestError(ErrorCode.NOT_A_SUBSCRIPTION, message)]);
+    }
+    if (registration) this.options.documents!.register(registration.hash, registration.text);
+    if (this.options.rateLimits) {
+      const limited = await this.options.rateLimits.charge({
+        viewer: session.viewer,
+        clientAddress: session.clientAddress,
+        document,
+        operation,
+        cost: demand.metrics.cost,
+      });
+      if (limited) return refusal([limited]);
+      // Checked again: each may have changed while the rate limit was asked.
+      if (this.closing) return refusal([this.closing]);
+      if (session.refused) return refusal([session.refused]);
+      if (this.planner !== planner) return refusal([requestError(ErrorCode.SUPERGRAPH_CHANGED, SUPERGRAPH_CHANGED)]);
     }
     const plan = planner.plan(query, document, operationName);
     const refused = planner.authorization.check(document, planner.apiSchema, session.viewer);

@@ -10,6 +10,7 @@
  * `Error` beside the partial data, and may throw; each becomes a GraphQLError and goes through the same formatter as
  * every other gateway error, which masks what was not raised on purpose.
  */
+import { randomUUID } from 'node:crypto';
 import { executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from '../../../lib/errors/index.js';
@@ -51,7 +52,8 @@ export class EventExecutor {
     const { limits } = this.options;
     // Each event has the time budget of a request; its fetches are aborted when it is spent.
     const deadline = startDeadline(limits.requestBudgetMs);
-    const context: GatewayContext = { viewer: scope.viewer, clientAddress: null, deadline };
+    // Each event's fetches share a request id of their own, as a query's do (subgraph logs tie them together).
+    const context: GatewayContext = { viewer: scope.viewer, clientAddress: null, deadline, requestId: randomUUID() };
     const requestContext = {
       request: {
         query: undefined,

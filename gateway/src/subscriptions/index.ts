@@ -21,7 +21,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { SessionCheck } from '../../../lib/auth/sessions.js';
 import { ErrorCode } from '../../../lib/errors/index.js';
 import type { Logger } from '../../../lib/logger/index.js';
-import type { GatewayLimits } from '../limits/index.js';
+import type { DocumentResolver } from '../documents/index.js';
+import type { GatewayLimits, OperationRateLimits } from '../limits/index.js';
 import { requestError } from '../limits/errors.js';
 import { SubscriptionEngine } from './engine.js';
 import { EventExecutor } from './execute.js';
@@ -30,6 +31,8 @@ import { ClientSession } from './session.js';
 import { sseHandler } from './sse.js';
 import { httpSubscriptions, streamingTransport, type OpenHttpSession } from './streams.js';
 import { UpstreamPool } from './upstream.js';
+import { countedSubscriptions } from '../observability/subscriptions.js';
+import type { GatewayMetrics } from '../../../lib/metrics/index.js';
 import { expressClientAddress, graphqlWsServer, type GraphqlWsServer } from './ws.js';
 
 export interface SubscriptionOptions {
@@ -51,9 +54,15 @@ export interface SubscriptionOptions {
   /** Live subscriptions per graphql-ws connection, and per user (anonymous: per address) on this gateway. */
   maxPerConnection: number;
   maxPerUser: number;
+  /** Persisted documents (APQ, trusted documents) for graphql-ws; the HTTP transports are resolved before. */
+  documents?: DocumentResolver;
+  /** Rate limits: every subscription start is charged, over every transport. */
+  rateLimits?: Pick<OperationRateLimits, 'charge'>;
   /** The gateway's error formatter (lib/errors createErrorFormatter), so that subscriptions mask like queries. */
   formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError;
   logger: Logger;
+  /** Live subscriptions by transport (lib/metrics); absent when metrics are off. */
+  activeSubscriptions?: GatewayMetrics['activeSubscriptions'];
   /** The path of all three transports. @default '/graphql' */
   path?: string;
   /** Timings, for tests. */
@@ -102,7 +111,15 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
     formatError: options.formatError,
     logger: log,
   });
-  const engine = new SubscriptionEngine({ upstreams, executor, limits, maxPerUser: options.maxPerUser, logger: log });
+  const engine = new SubscriptionEngine({
+    upstreams,
+    executor,
+    limits,
+    maxPerUser: options.maxPerUser,
+    logger: log,
+    documents: options.documents,
+    rateLimits: options.rateLimits,
+  });
   options.gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
     engine.setSupergraph(coreSupergraphSdl, apiSchema);
   });
@@ -116,11 +133,15 @@ export function createSubscriptions(options: SubscriptionOptions): Subscriptions
   const openHttpSession: OpenHttpSession = (req) =>
     ClientSession.open(req.get('authorization'), req.ip ?? null, 1, sessionAuth);
   const http = httpSubscriptions({
-    sse: sseHandler(engine, openHttpSession),
-    multipart: multipartHandler(engine, openHttpSession, timing.heartbeatMs),
+    sse: sseHandler(countedSubscriptions(engine, 'sse', options.activeSubscriptions), openHttpSession),
+    multipart: multipartHandler(
+      countedSubscriptions(engine, 'multipart', options.activeSubscriptions),
+      openHttpSession,
+      timing.heartbeatMs,
+    ),
   });
   const ws: GraphqlWsServer = graphqlWsServer({
-    engine,
+    engine: countedSubscriptions(engine, 'ws', options.activeSubscriptions),
     openSession: (authorization, clientAddress) =>
       ClientSession.open(authorization, clientAddress, options.maxPerConnection, sessionAuth),
     clientAddress: expressClientAddress(options.app),

@@ -21,7 +21,11 @@ const part = (json: string) => `\r\ncontent-type: application/json; charset=utf-
 const HEARTBEAT = part('{}');
 const CLOSE = '--\r\n';
 
-export function multipartHandler(engine: SubscriptionEngine, openSession: OpenHttpSession, heartbeatMs = 5000) {
+export function multipartHandler(
+  engine: Pick<SubscriptionEngine, 'subscribe'>,
+  openSession: OpenHttpSession,
+  heartbeatMs = 5000,
+) {
   return async (req: Request, res: Response) => {
     let session;
     try {

@@ -23,7 +23,7 @@ const SLOT = '$hubgraph.serialized';
 /** How graphql-sse prints a result's placeholder: `event: next\ndata: {"<SLOT>":n}\n\n`. */
 const SLOT_PREFIX = `data: {${JSON.stringify(SLOT)}:`;
 
-export function sseHandler(engine: SubscriptionEngine, openSession: OpenHttpSession) {
+export function sseHandler(engine: Pick<SubscriptionEngine, 'subscribe'>, openSession: OpenHttpSession) {
   const handler = createHandler<Request, RequestState>({
     async onSubscribe(req, params): Promise<SseResponse | AsyncIterable<ExecutionResult>> {
       let session: ClientSession;

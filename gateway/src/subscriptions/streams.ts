@@ -71,12 +71,18 @@ export function refusal(
   } else {
     throw cause;
   }
+  // RATE_LIMITED (and a fail-closed rate limit's SERVICE_UNAVAILABLE) say when to come back, in HTTP too.
+  const retryAfter = Math.max(0, ...errors.map((e) => Number(e.extensions?.retryAfterSeconds) || 0));
   return [
     JSON.stringify({ errors }),
     {
       status,
       statusText: STATUS_CODES[status] ?? '',
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': 'no-store',
+        ...(retryAfter ? { 'retry-after': String(retryAfter) } : {}),
+      },
     },
   ];
 }

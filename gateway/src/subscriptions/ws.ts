@@ -25,7 +25,8 @@ import type { SubscriberStream } from './fanout.js';
 import { publicError, type ClientSession } from './session.js';
 
 export interface GraphqlWsOptions {
-  engine: SubscriptionEngine;
+  /** The engine, or what stands for its `subscribe` (observability counts live subscriptions per transport). */
+  engine: Pick<SubscriptionEngine, 'subscribe'>;
   /** Opens a session for a connection (token check); throws an UNAUTHENTICATED GraphQLError. */
   openSession(authorization: string | undefined, clientAddress: string | null): Promise<ClientSession>;
   /** The client's address, as express's `req.ip` gives it for HTTP requests. */

@@ -31,7 +31,9 @@ export function hubModule(deps: SubgraphDeps): HubModule {
   if (!module) {
     const logger = deps.logger.child({ subgraph: 'hub' });
     module = {
-      pricing: createEtaPricing(deps.config.eta, deps.infra.kv, logger),
+      pricing: createEtaPricing(deps.config.eta, deps.infra.kv, logger, {
+        cache: { onLookup: deps.metrics && ((result, links) => deps.metrics!.etaCacheLookups.inc({ result }, links)) },
+      }),
       network: new HubNetworkCache(),
       outbox: new Outbox<HubEvents>('hub'),
       logger,

@@ -72,17 +72,28 @@ export function lockerModule(deps: SubgraphDeps): LockerModule {
     if (changed.length) void live.lockersChanged(changed);
   };
   const ingest = new ReportIngest(write, logger.child({ component: 'ingest' }));
+  const { metrics } = deps;
   module = {
     deps,
     logger,
     outbox,
     codes,
     live,
-    commandPort: mqttCommandPort(deps.infra.mqtt, logger.child({ component: 'mqtt' })),
+    commandPort: mqttCommandPort(
+      deps.infra.mqtt,
+      logger.child({ component: 'mqtt' }),
+      metrics && (() => metrics.mqttMessages.inc({ direction: 'out', kind: 'commands' })),
+    ),
     directory,
     ingest,
     facts: new DeviceFactsService(directory, ingest),
-    stats: new BridgeStats(logger.child({ component: 'mqtt' })),
+    stats: new BridgeStats(
+      logger.child({ component: 'mqtt' }),
+      metrics && {
+        received: (kind) => metrics.mqttMessages.inc({ direction: 'in', kind }),
+        dropped: (reason) => metrics.mqttDropped.inc({ reason }),
+      },
+    ),
   };
   byDeps.set(deps, module);
   byOrm.set(deps.db.orm.config, module);

@@ -39,6 +39,8 @@ export interface EtaCacheOptions {
   waitMs?: number;
   /** Reports failures that no caller sees: background refreshes, cache writes, lock releases. */
   onError?: (err: unknown, what: string) => void;
+  /** Told how many links of each lookup were fresh, stale (served and refreshed) or missing (metrics). */
+  onLookup?: (result: 'fresh' | 'stale' | 'miss', links: number) => void;
   /** @default Date.now */
   now?: () => number;
   /** In [0, 1). @default Math.random */
@@ -88,7 +90,8 @@ const toEta = ({ durationSeconds, distanceMeters, source }: LinkEta): LinkEta =>
 
 export class EtaCache implements EtaProvider, LinkEtas {
   readonly source: EtaSource;
-  private readonly options: Required<Omit<EtaCacheOptions, 'onError'>> & Pick<EtaCacheOptions, 'onError'>;
+  private readonly options: Required<Omit<EtaCacheOptions, 'onError' | 'onLookup'>> &
+    Pick<EtaCacheOptions, 'onError' | 'onLookup'>;
   /** This process's provider calls in flight, by cache key. */
   private readonly flights = new Map<string, Promise<LinkEta>>();
   /** Work no caller waits for (refreshes, lock releases), not yet settled: close() waits for it. */
@@ -131,14 +134,25 @@ export class EtaCache implements EtaProvider, LinkEtas {
     const keys = pairs.map(([from, to]) => etaCacheKey(from.id, to.id));
     const entries = (await this.kv.getMany(keys)).map(parseEntry);
     const now = this.options.now();
-    return Promise.all(
+    const counts = { fresh: 0, stale: 0, miss: 0 };
+    const answers = Promise.all(
       pairs.map(([from, to], i) => {
         const entry = entries[i];
-        if (!entry) return this.load(keys[i]!, from, to, null);
-        if (entry.freshUntil <= now) this.revalidate(keys[i]!, from, to, entry);
+        if (!entry) {
+          counts.miss++;
+          return this.load(keys[i]!, from, to, null);
+        }
+        if (entry.freshUntil <= now) {
+          counts.stale++;
+          this.revalidate(keys[i]!, from, to, entry);
+        } else counts.fresh++;
         return toEta(entry);
       }),
     );
+    const { onLookup } = this.options;
+    if (onLookup)
+      for (const result of ['fresh', 'stale', 'miss'] as const) if (counts[result]) onLookup(result, counts[result]);
+    return answers;
   }
 
   /** Waits for the background work under way, and starts no more refreshes. */

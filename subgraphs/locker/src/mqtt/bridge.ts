@@ -41,20 +41,32 @@ export interface DeviceHandlers {
 
 const LOG_EVERY_MS = 10_000;
 
+/** Where the bridge's counts also go (lib/metrics, through the subgraph's deps). */
+export interface BridgeObserver {
+  /** `kind` is a device topic kind, or `other` (a bounded label). */
+  received(kind: DeviceTopicKind | 'other'): void;
+  dropped(reason: DropReason): void;
+}
+
 /** Counts of messages received per kind and dropped per reason, for tests, benchmarks and metrics. */
 export class BridgeStats {
   readonly received: Record<string, number> = {};
   readonly dropped: Partial<Record<DropReason, number>> = {};
   private readonly lastLogged = new Map<DropReason, { at: number; since: number }>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly observer?: BridgeObserver,
+  ) {}
 
   count(kind: string): void {
     this.received[kind] = (this.received[kind] ?? 0) + 1;
+    this.observer?.received((DEVICE_TOPICS as string[]).includes(kind) ? (kind as DeviceTopicKind) : 'other');
   }
 
   drop(reason: DropReason, context: { topic: string; lockerId?: string }, err?: unknown): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
+    this.observer?.dropped(reason);
     const now = Date.now();
     const last = this.lastLogged.get(reason);
     if (last && now - last.at < LOG_EVERY_MS) {

@@ -17,7 +17,12 @@ export const encodeCommand = (command: DeviceCommand): string =>
     expiresAt: command.expiresAt,
   });
 
-export function mqttCommandPort(mqtt: MqttClient | undefined, logger: Logger): DeviceCommandPort {
+export function mqttCommandPort(
+  mqtt: MqttClient | undefined,
+  logger: Logger,
+  /** Told of each command the broker accepted (metrics). */
+  onPublished?: () => void,
+): DeviceCommandPort {
   return {
     send(lockerId, command) {
       if (!mqtt) {
@@ -26,6 +31,7 @@ export function mqttCommandPort(mqtt: MqttClient | undefined, logger: Logger): D
       }
       mqtt
         .publishAsync(lockerTopic(lockerId, 'commands'), encodeCommand(command), { qos: 1 })
+        .then(() => onPublished?.())
         .catch((err: unknown) =>
           logger.warn({ err, lockerId, commandId: command.commandId }, 'could not publish command'),
         );
