@@ -8,12 +8,14 @@ import { loadConfig } from '../lib/config/index.js';
 import { main } from '../lib/lifecycle/main.js';
 import { stopOnSignals } from '../lib/lifecycle/shutdown.js';
 import { createLogger } from '../lib/logger/index.js';
+import { startTracing } from '../lib/tracing/index.js';
 import { startPlatform } from './platform.js';
 
 await main(async () => {
   const started = performance.now();
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'hubgraph');
+  const tracing = startTracing(config.tracing.otlpEndpoint, 'hubgraph');
   const platform = await startPlatform({ config, logger, ports: 'config', seed: config.env !== 'production' });
   const ms = Math.round(performance.now() - started);
 
@@ -27,5 +29,8 @@ await main(async () => {
   console.log(`\nHubgraph is up (${mode}); the platform took ${ms} ms after Node loaded it.`);
   console.log(`Apollo Sandbox: ${platform.gatewayUrl}   (needs internet; offline IDE: ${base}/graphiql)`);
   console.log(`Demo users: master, hub_manager, delivery_manager, firm_manager, member (password "hubgraph-demo").\n`);
-  stopOnSignals(() => platform.stop(), logger);
+  stopOnSignals(async () => {
+    await platform.stop();
+    await tracing.shutdown();
+  }, logger);
 });

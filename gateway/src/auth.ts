@@ -7,6 +7,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { SessionCheck } from '../../lib/auth/sessions.js';
 import { PASSPORT_HEADER, verifyAccessToken } from '../../lib/auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../../lib/auth/viewer.js';
+import { injectTraceContext } from '../../lib/tracing/index.js';
 import { DomainError, toGraphQLError, unauthenticated } from '../../lib/errors/index.js';
 import { currentRequestId, REQUEST_ID_HEADER } from '../../lib/http/request-id.js';
 import type { LimitsContext } from './limits/index.js';
@@ -64,5 +65,7 @@ export class PassportDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // The operation's id, else the scope's (a fetch Apollo makes while handling a request), else none (its own).
     const requestId = ctx?.requestId ?? currentRequestId();
     if (requestId) request.http?.headers.set(REQUEST_ID_HEADER, requestId);
+    // The fetch's span (observability/fetch.ts) is current here: the subgraph continues it (traceparent).
+    if (request.http) injectTraceContext(request.http.headers);
   }
 }

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, loadConfig, type Config } from '../../lib/config/index.js';
 import { createInfra } from '../../lib/infra/index.js';
 import { createLogger, type Logger } from '../../lib/logger/index.js';
+import { startTracing } from '../../lib/tracing/index.js';
 import { main } from '../../lib/lifecycle/main.js';
 import { stopOnSignals } from '../../lib/lifecycle/shutdown.js';
 import { listen } from '../../lib/http/index.js';
@@ -41,6 +42,7 @@ async function serve(config: Config, logger: Logger) {
   if (!foreign && !('url' in config.redis)) {
     throw new ConfigError('The gateway as its own process needs REDIS_URL (the user subgraph records sessions there)');
   }
+  const tracing = startTracing(config.tracing.otlpEndpoint, 'hubgraph-gateway');
   const infra = await createInfra(config, { logger });
   const gateway = await createGateway({ config, supergraphSdl, subgraphUrls, kv: infra.kv, logger });
   const listening = await listen(gateway.app, config.gateway.port, config.host);
@@ -51,6 +53,7 @@ async function serve(config: Config, logger: Logger) {
     await listening.close();
     await gateway.stop();
     await infra.close();
+    await tracing.shutdown();
   }, logger);
 }
 

@@ -16,6 +16,7 @@ import type { Logger } from '../../lib/logger/index.js';
 import type { RateLimiter } from '../../lib/ratelimit/index.js';
 import { graphqlShapedErrors, jsonBody } from '../../lib/http/index.js';
 import { requestScope, requestScopeOf } from '../../lib/http/request-id.js';
+import { traceRequests } from '../../lib/tracing/index.js';
 import { isSubgraphName, type SubgraphName } from '../../lib/topology/index.js';
 import { PassportDataSource, viewerFromAuthorization, type GatewayContext } from './auth.js';
 import { authorizationPlugin, enforceableSupergraphSource, SchemaAuthorization } from './authz/index.js';
@@ -196,6 +197,8 @@ export async function createGateway({
 
   app.disable('x-powered-by');
   app.set('trust proxy', config.gateway.trustProxy);
+  // A SERVER span per request, continuing the caller's traceparent (no-op unless tracing is on: lib/tracing).
+  app.use(traceRequests('gateway'));
   // Every request gets its id (the client's x-request-id when valid), answered in x-request-id and logged with it.
   app.use(requestScope());
   if (observability.endpoint) app.get('/metrics', observability.endpoint);

@@ -129,6 +129,8 @@ const envSchema = z.object({
   METRICS_ENABLED: z.enum(['true', 'false']).default('true'),
   /** /metrics answers anyone, not only clients on this machine that came through no proxy (lib/metrics/http.ts). */
   METRICS_PUBLIC: z.enum(['true', 'false']).default('false'),
+  /** OTLP/HTTP collector (its base URL; traces go to <url>/v1/traces). Unset: no traces are kept or sent. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 
   BOOTSTRAP_MASTER_USERNAME: z.string().optional(),
   BOOTSTRAP_MASTER_PASSWORD: z.string().optional(),
@@ -216,6 +218,8 @@ export interface Config {
     maxBackoffMs: number;
     breaker: { errorPercent: number; minRequests: number; windowMs: number; resetMs: number };
   };
+  /** OpenTelemetry traces (lib/tracing): exported over OTLP/HTTP when an endpoint is set. */
+  tracing: { otlpEndpoint: string | null };
   /** Prometheus /metrics on every process (lib/metrics). */
   metrics: {
     enabled: boolean;
@@ -389,6 +393,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     metrics: { enabled: e.METRICS_ENABLED === 'true', public: e.METRICS_PUBLIC === 'true' },
+    tracing: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null },
     auth: {
       jwtSecret: e.JWT_SECRET,
       passportSecret: e.PASSPORT_SECRET,

@@ -31,6 +31,7 @@ import { REQUEST_ORIGIN, type Database, type DatabaseModule } from '../orm/index
 import type { Logger } from '../logger/index.js';
 import { graphqlShapedErrors, jsonBody } from '../http/index.js';
 import { requestScope, requestScopeOf } from '../http/request-id.js';
+import { traceRequests } from '../tracing/index.js';
 import { currentRequestScope } from '../logger/request-scope.js';
 import { operationLogPlugin, operationMetricsPlugin } from '../metrics/apollo.js';
 import { metricsEndpoint } from '../metrics/http.js';
@@ -164,6 +165,8 @@ export async function createSubgraphServer<TContext extends BaseContext>(
 
   const app = express();
   app.disable('x-powered-by');
+  // Continues the gateway's trace (traceparent) in a SERVER span; no-op unless tracing is on (lib/tracing).
+  app.use(traceRequests(def.name));
   // The gateway's x-request-id (else a new one), on every log line of the request.
   app.use(requestScope());
   if (metrics) app.get('/metrics', metricsEndpoint(metrics.registry, { public: deps.config.metrics.public }));

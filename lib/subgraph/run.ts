@@ -4,6 +4,7 @@ import { createInfra, mqttUrl } from '../infra/index.js';
 import { main } from '../lifecycle/main.js';
 import { stopOnSignals } from '../lifecycle/shutdown.js';
 import { createLogger } from '../logger/index.js';
+import { startTracing } from '../tracing/index.js';
 import { bootSubgraph } from './boot.js';
 import type { BaseContext, SubgraphDefinition } from './index.js';
 
@@ -11,6 +12,7 @@ export async function runSubgraph<T extends BaseContext>(def: SubgraphDefinition
   await main(async () => {
     const config = loadConfig();
     const logger = createLogger(config.logLevel, `subgraph-${def.name}`);
+    const tracing = startTracing(config.tracing.otlpEndpoint, `hubgraph-${def.name}`);
     const infra = await createInfra(config, { mqttUrl: def.usesMqtt ? mqttUrl(config) : undefined, logger });
     const booted = await bootSubgraph(def, {
       config,
@@ -26,6 +28,7 @@ export async function runSubgraph<T extends BaseContext>(def: SubgraphDefinition
     stopOnSignals(async () => {
       await booted.stop();
       await infra.close();
+      await tracing.shutdown();
     }, logger);
   });
 }

@@ -5,6 +5,7 @@
  */
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { secondsSince, type GatewayMetrics } from '../../../lib/metrics/index.js';
+import { traceCall } from '../../../lib/tracing/index.js';
 import type { LimitsContext } from '../limits/index.js';
 
 /** success; error = the subgraph answered with GraphQL errors; timeout = the operation's deadline passed; failure. */
@@ -20,7 +21,9 @@ export function observeFetches(
       const start = process.hrtime.bigint();
       let outcome: FetchOutcome = 'failure';
       try {
-        const response = await dataSource.process(options);
+        // A CLIENT span, current while the data source runs: its willSendRequest writes the traceparent the subgraph
+        // continues (lib/tracing; no-op unless tracing is on).
+        const response = await traceCall('gateway', `fetch ${subgraph}`, () => dataSource.process(options));
         outcome = response.errors?.length ? 'error' : 'success';
         return response;
       } catch (error) {
