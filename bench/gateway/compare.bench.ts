@@ -168,6 +168,25 @@ interface Result {
   non2xx: number;
 }
 
+/**
+ * A second check of every gateway with a client that reads whole answers (fetch): 500 requests, CONNECTIONS at a
+ * time, each compared byte for byte. It tells a gateway's wrong answer from one autocannon cut short.
+ */
+const verified: string[] = [];
+async function verify(url: string, expected: string): Promise<string> {
+  let exact = 0;
+  const lengths = new Map<number, number>();
+  for (let sent = 0; sent < 500; sent += CONNECTIONS) {
+    const texts = await Promise.all(Array.from({ length: CONNECTIONS }, () => post(url).then((r) => r.text())));
+    for (const text of texts) {
+      if (text === expected) exact++;
+      else lengths.set(text.length, (lengths.get(text.length) ?? 0) + 1);
+    }
+  }
+  const wrong = [...lengths].map(([length, n]) => `${n} × ${length} B`).join(', ');
+  return `${exact}/500 exact${wrong ? `; wrong: ${wrong}` : ''}`;
+}
+
 /** The first wrong answer of a run, shown when the run fails. */
 let firstWrong = '';
 function load(url: string, seconds: number, expected?: string) {
@@ -224,6 +243,7 @@ async function measure(
   const after = await usage(pid);
   const fetches = (await subgraphRequests(subgraphUrls)) - fetchesBefore;
   const requests = result.requests.total;
+  verified.push(`${name}: ${await verify(url, expected)}`);
   // A non-2xx answer also differs from the reference body, so it is counted once, in `bad`.
   const wrong = bad + result.errors + result.timeouts;
   failures.push(
@@ -339,6 +359,8 @@ try {
       }
     }
     print(results);
+    console.log(`whole answers read by fetch after each run: ${verified.join('; ')}`);
+    verified.length = 0;
     if (results.some((r) => r.bad > 0)) {
       failed = true;
       console.log(failures.join('; '));
