@@ -37,22 +37,12 @@ import type { Viewer } from '../../../lib/auth/viewer.js';
 import { DomainError, ErrorCode, toGraphQLError } from '../../../lib/errors/index.js';
 import { RedisKeyValueStore, type KeyValueStore } from '../../../lib/infra/kv.js';
 import type { Logger } from '../../../lib/logger/index.js';
+import type { Config } from '../../../lib/config/index.js';
 import { createRateLimiter, type RateLimiter, type RateLimitPolicy } from '../../../lib/ratelimit/index.js';
 import { demandOf } from './http.js';
 
-/** The budgets (lib/config `rateLimits`). */
-export interface RateLimitSettings {
-  enabled: boolean;
-  windowSeconds: number;
-  /** Points per signed-in user per window. */
-  userPoints: number;
-  /** Points per anonymous client address per window. */
-  addressPoints: number;
-  /** Calls of expensive root fields per user (anonymous: per address) per window. */
-  expensivePoints: number;
-  /** Demand-control cost that adds one point. */
-  costPerPoint: number;
-}
+/** The budgets, as lib/config reads and validates them. */
+export type RateLimitSettings = Config['rateLimits'];
 
 /**
  * Root fields that cost more than their demand-control estimate says, by operation type. Sign-in, sign-up and token
