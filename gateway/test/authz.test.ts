@@ -2,9 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
+import { composeServices } from '@apollo/composition';
 import { Supergraph } from '@apollo/federation-internals';
 import { parse } from 'graphql';
-import type { Role, Viewer } from '../../lib/auth/viewer.js';
+import type { AuthenticatedViewer, Role, Viewer } from '../../lib/auth/viewer.js';
 import { ANONYMOUS } from '../../lib/auth/viewer.js';
 import { SchemaAuthorization, enforceableSupergraph } from '../src/authz/index.js';
 
@@ -64,4 +65,29 @@ test('fields selected through fragments and inline fragments are checked too', (
   assert.deepEqual(check(viaFragment, as('HUB_MANAGER'))?.fields, ['Query.user']);
   const inline = 'mutation { ... on Mutation { setUserStatus(userId: "u", status: DISABLED) { id } } }';
   assert.deepEqual(check(inline, as('FIRM_MANAGER'))?.fields, ['Mutation.setUserStatus']);
+});
+
+test('@policy from any supergraph: named rules on the viewer, an unknown name refused (closed)', () => {
+  const sdl = `
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@policy"])
+    type Query {
+      shift: String @policy(policies: [["hub-staff"]])
+      either: String @policy(policies: [["hub-staff"], ["firm-manager"]])
+      secret: String @policy(policies: [["no-such-policy"]])
+    }`;
+  const composed = composeServices([{ name: 'shifts', url: 'http://127.0.0.1:1/graphql', typeDefs: parse(sdl) }]);
+  assert.ok(composed.supergraphSdl, JSON.stringify(composed.errors));
+  assert.match(composed.supergraphSdl, /policy\/v0\.1", for: SECURITY/);
+  const supergraph = enforceableSupergraph(composed.supergraphSdl);
+  const schema = Supergraph.build(supergraph).apiSchema().toGraphQLJSSchema();
+  const policies = SchemaAuthorization.fromSupergraph(supergraph);
+  const run = (query: string, viewer: Viewer) => policies.check(parse(query), schema, viewer)?.extensions.code ?? null;
+  const hubManager = { ...(as('HUB_MANAGER') as AuthenticatedViewer), hubId: 'hub-1' };
+  const firmManager = { ...(as('FIRM_MANAGER') as AuthenticatedViewer), firmId: 'firm-1' };
+  assert.equal(run('{ shift }', hubManager), null);
+  assert.equal(run('{ shift }', as('HUB_MANAGER')), 'FORBIDDEN', 'a hub manager of no hub is no hub staff');
+  assert.equal(run('{ shift }', as('MASTER')), 'FORBIDDEN', 'a policy is not a role');
+  assert.equal(run('{ shift }', ANONYMOUS), 'UNAUTHENTICATED');
+  assert.equal(run('{ either }', firmManager), null);
+  assert.equal(run('{ secret }', hubManager), 'FORBIDDEN', 'an unknown policy refuses everyone');
 });

@@ -1,12 +1,12 @@
 /**
- * Authorization from the supergraph: `@authenticated` and `@requiresScopes` (lib/auth/scopes.ts), checked at the
+ * Authorization from the supergraph: `@authenticated`, `@requiresScopes` and `@policy` (lib/auth/scopes.ts), checked at the
  * gateway before anything is planned or fetched, as Apollo Router does with `reject_unauthorized`: an operation
  * that selects a field its viewer may not read is refused whole, each such field named in an error. The subgraphs
  * check the same directives again from the passport (lib/subgraph/authorize.ts).
  *
  * @apollo/gateway refuses a supergraph that links a `for: SECURITY` feature it does not know ("is for: SECURITY but
  * is unsupported"), which is right for a gateway that would ignore it. This one enforces them, so it hands
- * @apollo/gateway the supergraph with that purpose dropped from exactly the features enforced here.
+ * @apollo/gateway the supergraph with that purpose dropped from exactly the three features enforced here.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { SupergraphSdlHook } from '@apollo/gateway';
@@ -26,7 +26,7 @@ import { DomainError, ErrorCode, toGraphQLError } from '../../../lib/errors/inde
 
 /** The links of the features this gateway enforces itself, `for: SECURITY`. */
 const SECURITY_LINK =
-  /@link\(\s*url:\s*"(https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v[\d.]+)"\s*,\s*for:\s*SECURITY\s*\)/g;
+  /@link\(\s*url:\s*"(https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes|policy)\/v[\d.]+)"\s*,\s*for:\s*SECURITY\s*\)/g;
 
 /** The supergraph as @apollo/gateway will take it: the enforced features linked without `for: SECURITY`. */
 export function enforceableSupergraph(sdl: string): string {
