@@ -8,7 +8,7 @@
  * or given a `direct` writer (graphql-ws), which the group calls synchronously: no promise, no queue, no iterator
  * step per subscriber, which is most of what a fan-out to thousands costs besides the socket writes themselves.
  */
-import type { GraphQLFormattedError } from 'graphql';
+import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../../../lib/logger/index.js';
 import type { EventExecutor, EventScope, UpstreamEvent } from './execute.js';
 import type { SubscriptionPlan, SubscriptionPlanner } from './planner.js';
@@ -186,4 +186,32 @@ export class FanoutGroup implements UpstreamListener {
     this.closed = true;
     this.options.onClosed(this);
   }
+}
+
+/**
+ * A subscriber's stream as a transport's library iterates results, each delivery turned into a result (or an end)
+ * by `map`. Not an async generator: its `return()` would wait for the pending `next()`, i.e. for the next event,
+ * before the subscriber left its group; this one's goes straight to the stream.
+ */
+export function resultIterator(
+  stream: SubscriberStream,
+  map: (delivery: Delivery) => IteratorResult<ExecutionResult, undefined>,
+): AsyncIterableIterator<ExecutionResult> {
+  const iterator: AsyncIterableIterator<ExecutionResult> = {
+    async next() {
+      const item = await stream.next();
+      return item.done ? { value: undefined, done: true } : map(item.value);
+    },
+    return: async () => {
+      await stream.return();
+      return { value: undefined, done: true };
+    },
+    // graphql-sse returns only what has a throw(), as async generators do.
+    throw: async (error: unknown) => {
+      await stream.return();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

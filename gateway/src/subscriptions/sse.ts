@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import type { ExecutionResult } from 'graphql';
 import { createHandler, type Request as SseRequest, type Response as SseResponse } from 'graphql-sse';
 import type { SubscribeParams, SubscriptionEngine } from './engine.js';
-import type { SubscriberStream } from './fanout.js';
+import { resultIterator, type SubscriberStream } from './fanout.js';
 import type { ClientSession } from './session.js';
 import { refusal, writeOut, type OpenHttpSession } from './streams.js';
 
@@ -82,31 +82,11 @@ function swap(state: RequestState, chunk: string): string {
   return json === undefined ? chunk : `${chunk.slice(0, at)}data: ${json}${chunk.slice(end + 1)}`;
 }
 
-/**
- * A subscriber's stream as graphql-sse iterates results; an end with errors is one last result holding them. Not an
- * async generator: its `return()` would wait for the pending `next()`, i.e. for the next event, before the
- * subscriber left its group; this one's goes straight to the stream.
- */
+/** A subscriber's stream as graphql-sse iterates results; an end with errors is one last result holding them. */
 function results(stream: SubscriberStream): AsyncIterableIterator<ExecutionResult> {
-  const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      const item = await stream.next();
-      if (item.done) return item;
-      const delivery = item.value;
-      if (delivery.kind === 'next') return { value: delivery as unknown as ExecutionResult, done: false };
-      if (!delivery.errors?.length) return { value: undefined, done: true };
-      return { value: { json: JSON.stringify({ errors: delivery.errors }) } as ExecutionResult, done: false };
-    },
-    return: async () => {
-      await stream.return();
-      return { value: undefined, done: true };
-    },
-    // graphql-sse returns only what has a throw(), as async generators do.
-    throw: async (error: unknown) => {
-      await stream.return();
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+  return resultIterator(stream, (delivery) => {
+    if (delivery.kind === 'next') return { value: delivery as unknown as ExecutionResult, done: false };
+    if (!delivery.errors?.length) return { value: undefined, done: true };
+    return { value: { json: JSON.stringify({ errors: delivery.errors }) } as ExecutionResult, done: false };
+  });
 }

@@ -21,7 +21,7 @@ import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../../lib/logger/index.js';
 import type { SubscriptionEngine } from './engine.js';
-import type { SubscriberStream } from './fanout.js';
+import { resultIterator, type SubscriberStream } from './fanout.js';
 import { publicError, type ClientSession } from './session.js';
 
 export interface GraphqlWsOptions {
@@ -184,26 +184,11 @@ export function nextWriter(socket: WebSocket, id: string): (json: string) => voi
  * throwing the errors the stream ended with (an `error` message) or finishing (a `complete`).
  */
 function results(stream: SubscriberStream): AsyncIterableIterator<ExecutionResult> {
-  const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      const item = await stream.next();
-      if (item.done) return item;
-      const delivery = item.value;
-      if (delivery.kind === 'next') return { value: JSON.parse(delivery.json) as ExecutionResult, done: false };
-      if (delivery.errors?.length) throw new SubscriptionEnded(delivery.errors);
-      return { value: undefined, done: true };
-    },
-    return: async () => {
-      await stream.return();
-      return { value: undefined, done: true };
-    },
-    throw: async (error: unknown) => {
-      await stream.return();
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+  return resultIterator(stream, (delivery) => {
+    if (delivery.kind === 'next') return { value: JSON.parse(delivery.json) as ExecutionResult, done: false };
+    if (delivery.errors?.length) throw new SubscriptionEnded(delivery.errors);
+    return { value: undefined, done: true };
+  });
 }
 
 /** `authorization` from connectionParams, whatever its case (Sandbox and GraphiQL send `Authorization`). */
