@@ -39,8 +39,10 @@ export function orderCreatedHandler(module: (em: EntityManager) => HubModule): E
   return async (event: EventEnvelope, em) => {
     if (event.version !== 1) throw new Error(`order.created version ${event.version} is not understood (1 is)`);
     const order = OrderCreated.parse(event.data);
-    const { pricing, outbox, logger } = module(em);
-    const plan = await new RouteService(em, pricing.links, outbox).planOrder(order);
+    const { pricing, outbox, logger, network } = module(em);
+    // The process's snapshot of hubs and links, as the route query uses: reading and hydrating the whole network
+    // for every order was most of this handler's cost. A hub the snapshot does not know makes it read again.
+    const plan = await new RouteService(em, pricing.links, outbox, network).planOrder(order);
     // Every route planned for an order is logged (docs/domain.md §8).
     if (plan.ok) {
       logger.info(
