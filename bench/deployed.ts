@@ -22,6 +22,12 @@ export type ServiceName = 'gateway' | SubgraphName;
 
 export interface DeployedPlatform {
   gatewayUrl: string;
+  /** Each subgraph's `/graphql`, for requests with a passport straight to it. */
+  subgraphUrl(subgraph: SubgraphName): string;
+  /** PASSPORT_SECRET of this run (random), to sign passports for those requests. */
+  passportSecret: string;
+  /** REDIS_PREFIX of this run. */
+  redisPrefix: string;
   /** `<prefix>_<subgraph>`: where each subgraph keeps its tables. */
   databaseName(subgraph: SubgraphName): string;
   databaseUrl: string;
@@ -76,6 +82,7 @@ export async function startDeployedPlatform(
     await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await freePort()] as const)),
   ) as Record<SubgraphName, number>;
   const gatewayPort = await freePort();
+  const passportSecret = randomBytes(32).toString('base64url');
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
     HOME: process.env.HOME ?? '',
@@ -86,6 +93,7 @@ export async function startDeployedPlatform(
     REDIS_URL: services.redisUrl,
     REDIS_PREFIX: `${prefix}:`,
     MQTT_URL: services.mqttUrl,
+    PASSPORT_SECRET: passportSecret,
     GATEWAY_PORT: String(gatewayPort),
     ...Object.fromEntries(
       SUBGRAPH_NAMES.flatMap((name) => {
@@ -148,6 +156,9 @@ export async function startDeployedPlatform(
   }
   return {
     gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`,
+    subgraphUrl: (subgraph) => `http://127.0.0.1:${ports[subgraph]}/graphql`,
+    passportSecret,
+    redisPrefix: `${prefix}:`,
     databaseUrl: services.databaseUrl,
     databaseName: (subgraph) => `${prefix}_${subgraph}`,
     async cpuSeconds() {

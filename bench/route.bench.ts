@@ -1,10 +1,12 @@
 /**
  * Seoul → Busan routes (docs/architecture.md §8) with a fake Kakao on 127.0.0.1 answering each call after
- * KAKAO_LATENCY_MS, on MariaDB and Redis:
+ * KAKAO_LATENCY_MS, on MariaDB and Redis, on the platform as deployed (bench/deployed.ts: built, one process per
+ * service, on the Node that runs this file):
  * 1. one Kakao call alone (the unit of the cold figures);
- * 2. at the hub subgraph (with a passport, as the gateway calls it): cold (every link's cache entry deleted first,
- *    one request; then CONCURRENT requests at once), and warm p50/p99, beside a baseline request in the same run;
- * 3. through the gateway (the whole platform, a signed-in MEMBER): the same.
+ * 2. at the hub subgraph's process (with a passport, as the gateway calls it): cold (every link's cache entry
+ *    deleted first, one request; then CONCURRENT requests at once), and warm p50/p99, beside a baseline request in
+ *    the same run;
+ * 3. through the gateway (a signed-in MEMBER): the same.
  * Goals: warm p99 ≤ 5 ms at the subgraph and ≤ 15 ms via the gateway; cold ≤ 1.3 × one call. The seed needed ~16 s
  * for this route uncached (its figure; the seed itself does not run here).
  * Bounded: COLD_TRIALS cold routes and WARM_REQUESTS warm ones per place.
@@ -13,20 +15,15 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { AuthenticatedViewer } from '../lib/auth/viewer.js';
-import type { KeyValueStore } from '../lib/infra/kv.js';
-import {
-  dropTestDatabases,
-  postGraphQL,
-  realServicesConfig,
-  silentLogger,
-  startTestSubgraph,
-} from '../lib/testing/index.js';
+import { PASSPORT_HEADER, signPassport } from '../lib/auth/tokens.js';
+import { testServiceUrls } from '../lib/config/index.js';
+import { RedisKeyValueStore, type KeyValueStore } from '../lib/infra/kv.js';
+import { postGraphQL } from '../lib/testing/index.js';
 import { etaCacheKey } from '../subgraphs/hub/src/routing/eta-cache.js';
 import { KakaoEtaProvider } from '../subgraphs/hub/src/routing/kakao.js';
 import { readHubNetwork } from '../subgraphs/hub/src/seeders/DemoSeeder.js';
-import { subgraph as hub } from '../subgraphs/hub/src/server.js';
 import { startFakeKakao } from '../subgraphs/hub/test/fake-kakao.js';
-import { startPlatform } from '../tools/platform.js';
+import { startDeployedPlatform } from './deployed.js';
 
 const KAKAO_LATENCY_MS = 300;
 const COLD_TRIALS = 5;
@@ -140,25 +137,24 @@ try {
   const oneCallMs = median(oneCall);
   console.log(`one Kakao call (fake, ${KAKAO_LATENCY_MS} ms latency): median ${ms(oneCallMs)}`);
 
-  // 2. At the subgraph.
-  const sg = await startTestSubgraph(hub, { seed: true, env });
+  const platform = await startDeployedPlatform({ env: { ...env, RATE_LIMITS: 'off' } });
+  const kv = await RedisKeyValueStore.connect(testServiceUrls().redisUrl, platform.redisPrefix, (err) => {
+    throw err;
+  });
   try {
-    const request: Request = () => sg.request(ROUTE, VARIABLES, MEMBER);
-    await cold('subgraph', request, sg.infra.kv, oneCallMs);
-    await warm('subgraph', request, {
-      name: '{ __typename }',
-      request: () => sg.request('{ __typename }', {}, MEMBER),
-    });
-    await sg.infra.kv.del(...LINK_KEYS);
-  } finally {
-    await sg.close();
-  }
+    console.log(`services on Node ${process.version}`);
+    // 2. At the subgraph.
+    const hubUrl = platform.subgraphUrl('hub');
+    const passport = await signPassport(MEMBER, 'hub', { secret: platform.passportSecret, ttlSeconds: 3600 });
+    const atHub =
+      (query: string, variables: Record<string, unknown> = {}): Request =>
+      () =>
+        postGraphQL(hubUrl, query, variables, { [PASSPORT_HEADER]: passport });
+    await cold('subgraph', atHub(ROUTE, VARIABLES), kv, oneCallMs);
+    await warm('subgraph', atHub(ROUTE, VARIABLES), { name: '{ __typename }', request: atHub('{ __typename }') });
 
-  // 3. Through the gateway.
-  const config = realServicesConfig({ ...env, RATE_LIMITS: 'off' });
-  let platform: Awaited<ReturnType<typeof startPlatform>> | undefined;
-  try {
-    platform = await startPlatform({ config, logger: silentLogger, ports: 'ephemeral', seed: true });
+    // 3. Through the gateway.
+    await kv.del(...LINK_KEYS);
     const { gatewayUrl } = platform;
     const signIn = await postGraphQL(
       gatewayUrl,
@@ -166,15 +162,14 @@ try {
     );
     const headers = { authorization: `Bearer ${signIn.body.data!.signIn.accessToken}` };
     const request: Request = () => postGraphQL(gatewayUrl, ROUTE, VARIABLES, headers);
-    await cold('gateway', request, platform.infra.kv, oneCallMs);
+    await cold('gateway', request, kv, oneCallMs);
     await warm('gateway', request, {
       name: 'hub(id) { name }',
       request: () => postGraphQL(gatewayUrl, HUB, { id: SEOUL.id }, headers),
     });
-    await platform.infra.kv.del(...LINK_KEYS);
   } finally {
-    await platform?.stop();
-    await dropTestDatabases(config);
+    await kv.close();
+    await platform.stop();
   }
 } finally {
   await fake.close();
