@@ -7,6 +7,7 @@ import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { ANONYMOUS, isRole, type Viewer } from './viewer.js';
 import { unauthenticated } from '../errors/index.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export const ACCESS_TOKEN_ISSUER = 'hubgraph-user';
 export const PASSPORT_ISSUER = 'hubgraph-gateway';
@@ -74,20 +75,28 @@ export async function signAccessToken(
     .sign(await key(opts.secret));
 }
 
+const accessTokens = new VerifiedTokens<Viewer>();
+
 /** Verifies an access token; any failure (forged, expired, wrong issuer) is UNAUTHENTICATED. */
 export async function verifyAccessToken(token: string, secret: string): Promise<Viewer> {
   try {
-    const { payload } = await jwtVerify(token, await key(secret), {
-      issuer: ACCESS_TOKEN_ISSUER,
-      audience: GATEWAY_AUDIENCE,
-      algorithms: ['HS256'],
+    return await accessTokens.get(`${secret}\n${token}`, async () => {
+      const { payload } = await jwtVerify(token, await key(secret), {
+        issuer: ACCESS_TOKEN_ISSUER,
+        audience: GATEWAY_AUDIENCE,
+        algorithms: ['HS256'],
+      });
+      if (!payload.sub) throw unauthenticated('Invalid access token');
+      // Shared by every request that presents this token until it expires: frozen, so none can change it.
+      return { value: Object.freeze(viewerFrom(payload.sub, payload as ViewerClaims)), expiresAtMs: expiry(payload) };
     });
-    if (!payload.sub) throw unauthenticated('Invalid access token');
-    return viewerFrom(payload.sub, payload as ViewerClaims);
   } catch (err) {
     throw unauthenticated(err instanceof joseErrors.JWTExpired ? 'Access token expired' : 'Invalid access token');
   }
 }
+
+/** A verified token's `exp` in milliseconds (jose has checked it is there and in the future when required). */
+const expiry = (payload: { exp?: number }) => (payload.exp ?? 0) * 1000;
 
 /** What a subgraph learns from the gateway about a request: who asks, and from where. */
 export interface Passport {
@@ -112,17 +121,25 @@ export async function signPassport(
   return jwt.sign(await key(opts.secret));
 }
 
+const passports = new VerifiedTokens<Passport>();
+
 /** Verifies a passport meant for `audience` (the subgraph's name). Throws UNAUTHENTICATED. */
 export async function verifyPassport(token: string | undefined, audience: string, secret: string): Promise<Passport> {
   if (!token) throw unauthenticated('Missing gateway passport');
   try {
-    const { payload } = await jwtVerify(token, await key(secret), {
-      issuer: PASSPORT_ISSUER,
-      audience,
-      algorithms: ['HS256'],
+    return await passports.get(`${audience}\n${secret}\n${token}`, async () => {
+      const { payload } = await jwtVerify(token, await key(secret), {
+        issuer: PASSPORT_ISSUER,
+        audience,
+        algorithms: ['HS256'],
+      });
+      const claims = payload as ViewerClaims;
+      const passport: Passport = {
+        viewer: Object.freeze(viewerFrom(payload.sub, claims)),
+        clientAddress: typeof claims.ip === 'string' ? claims.ip : null,
+      };
+      return { value: Object.freeze(passport), expiresAtMs: expiry(payload) };
     });
-    const claims = payload as ViewerClaims;
-    return { viewer: viewerFrom(payload.sub, claims), clientAddress: typeof claims.ip === 'string' ? claims.ip : null };
   } catch {
     throw unauthenticated('Invalid gateway passport');
   }
