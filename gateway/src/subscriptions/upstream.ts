@@ -60,6 +60,15 @@ interface Upstream {
   connectionKey: string;
 }
 
+/**
+ * Closes a graphql-ws client. Its `dispose()` waits for a connection attempt in flight and rejects with that
+ * attempt's failure (a subgraph down, or answering the upgrade with plain HTTP): nothing is left to close then, and
+ * the failure was logged when the socket closed. Unhandled, that rejection ended the gateway's process.
+ */
+function disposeClient(client: Client): Promise<void> {
+  return Promise.resolve(client.dispose()).catch(() => undefined);
+}
+
 /** graphql-ws's close code for a refused connection (a passport the subgraph does not accept): retrying cannot help. */
 const FORBIDDEN = 4403;
 
@@ -90,7 +99,7 @@ export class UpstreamPool {
   /** Completes every upstream subscription and closes every connection. */
   async close(): Promise<void> {
     for (const key of [...this.upstreams.keys()]) this.forget(key);
-    await Promise.all([...this.connections.values()].map((c) => c.client.dispose()));
+    await Promise.all([...this.connections.values()].map((c) => disposeClient(c.client)));
     this.connections.clear();
   }
 
@@ -126,7 +135,7 @@ export class UpstreamPool {
     const connection = this.connections.get(upstream.connectionKey);
     if (connection && --connection.subscriptions === 0) {
       this.connections.delete(upstream.connectionKey);
-      void connection.client.dispose();
+      void disposeClient(connection.client);
     }
   }
 
