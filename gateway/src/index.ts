@@ -4,7 +4,8 @@
  * `SUPERGRAPH_PATH=<file>` serves another supergraph instead, at the subgraph URLs written in it, so that a standard
  * federation benchmark can be pointed at this gateway (as at Router or Hive Gateway). `GATEWAY_WORKERS=<n>` runs n
  * processes (node:cluster) sharing the port, one per core being the useful maximum; each worker holds its own
- * subscriptions (a WebSocket stays with the worker that accepted it) and its own session-check cache.
+ * subscriptions (a WebSocket stays with the worker that accepted it) and its own session-check cache; /metrics
+ * answers with every worker's figures (lib/metrics/cluster.ts).
  */
 import cluster from 'node:cluster';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { startTracing } from '../../lib/tracing/index.js';
 import { main } from '../../lib/lifecycle/main.js';
 import { stopOnSignals } from '../../lib/lifecycle/shutdown.js';
 import { listen } from '../../lib/http/index.js';
+import { serveClusterMetrics } from '../../lib/metrics/cluster.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../lib/topology/index.js';
 import { createGateway } from './server.js';
 
@@ -65,6 +67,8 @@ function superviseWorkers(config: Config, logger: Logger) {
   let stopping = false;
   const started = Date.now();
   const fork = () => cluster.fork();
+  // A scrape of /metrics lands on one worker, which asks here for every worker's figures.
+  if (config.metrics.enabled) serveClusterMetrics();
   for (let i = 0; i < config.gateway.workers; i++) fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {

@@ -16,6 +16,8 @@ import { metricsText, type Registry } from './index.js';
 export interface MetricsEndpointOptions {
   /** Serve every client, not only local ones (METRICS_PUBLIC). @default false */
   public?: boolean;
+  /** Where the text comes from. @default this process's: `metricsText(registry)` (cluster.ts for several workers) */
+  text?: () => Promise<string>;
 }
 
 /** Whether a socket address is this machine (IPv4 127/8, IPv6 ::1, or IPv4-mapped 127/8). */
@@ -34,13 +36,14 @@ export function mayReadMetrics(req: IncomingMessage, options: MetricsEndpointOpt
 
 /** The /metrics handler of one service's registry (plus the process's default metrics). */
 export function metricsEndpoint(registry: Registry, options: MetricsEndpointOptions = {}): RequestHandler {
+  const read = options.text ?? (() => metricsText(registry));
   return async (req, res, next) => {
     if (!mayReadMetrics(req, options)) {
       res.status(404).type('text/plain').send('Not found');
       return;
     }
     try {
-      const text = await metricsText(registry);
+      const text = await read();
       res.setHeader('content-type', registry.contentType);
       res.setHeader('cache-control', 'no-store');
       res.send(text);
