@@ -70,7 +70,8 @@ module.exports = {
     {
       name: 'only-tests-use-test-helpers',
       severity: 'error',
-      from: { path: '^(lib|gateway|subgraphs)/', pathNot: '\\.test\\.ts$' },
+      // Tests, and the fixtures beside them in a `test/` folder.
+      from: { path: '^(lib|gateway|subgraphs)/', pathNot: '(\\.test\\.ts$|/test/)' },
       to: { path: '^lib/testing/' },
     },
   ],

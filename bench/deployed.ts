@@ -11,9 +11,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import net from 'node:net';
 import { testServiceUrls } from '../lib/config/index.js';
 import { dropMysqlDatabases } from '../lib/orm/index.js';
+import { freePort } from '../lib/testing/index.js';
 import { SUBGRAPH_NAMES, subgraphEnvNames, subgraphPaths, type SubgraphName } from '../lib/topology/index.js';
 import { build, builtPath } from '../tools/build.js';
 import { ROOT } from '../tools/supergraph.js';
@@ -34,14 +34,6 @@ export interface DeployedPlatform {
   /** CPU seconds each service's process has used so far. */
   cpuSeconds(): Promise<Record<ServiceName, number>>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** CPU seconds a process has used so far (Linux /proc: utime + stime in clock ticks of 1/100 s; 0 elsewhere). */

@@ -14,8 +14,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,7 +25,8 @@ import { signPassport, PASSPORT_HEADER } from '../lib/auth/tokens.js';
 import type { AuthenticatedViewer } from '../lib/auth/viewer.js';
 import { connectMqtt } from '../lib/infra/mqtt.js';
 import { testServiceUrls } from '../lib/config/index.js';
-import { postGraphQL, startTestSubgraph } from '../lib/testing/index.js';
+import { freePort, postGraphQL, startTestSubgraph } from '../lib/testing/index.js';
+import { processCpuSeconds as cpuSeconds } from './deployed.js';
 import { readDataFile } from '../lib/orm/seed.js';
 import { loadSubgraphs } from '../tools/subgraphs.js';
 import { startTestBroker } from '../subgraphs/locker/test/mosquitto.js';
@@ -44,24 +44,6 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const now = () => performance.timeOrigin + performance.now();
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 const ms = (n: number) => `${n.toFixed(2)} ms`;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** CPU seconds a process has used so far (Linux /proc; 0 elsewhere). */
-async function cpuSeconds(pid: number | undefined): Promise<number> {
-  try {
-    const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
-  } catch {
-    return 0;
-  }
-}
 
 const children: ChildProcess[] = [];
 function run(args: string[], env: Record<string, string>) {

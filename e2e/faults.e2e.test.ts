@@ -14,7 +14,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, type Config } from '../lib/config/index.js';
 import { bootSubgraph, type BootedSubgraph } from '../lib/subgraph/boot.js';
-import { postGraphQL, silentLogger, type GraphQLResponse } from '../lib/testing/index.js';
+import { freePort, postGraphQL, silentLogger, type GraphQLResponse } from '../lib/testing/index.js';
 import { loadSubgraphs } from '../tools/subgraphs.js';
 import { startPlatform, type Platform } from '../tools/platform.js';
 
@@ -176,15 +176,6 @@ test(
     }
   },
 );
-
-/** A free port on 127.0.0.1 (closed again before it is returned). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts `redis-server` on `port` as a child of this process, resolved once it answers PING. */
 async function startRedis(port: number): Promise<ChildProcess> {

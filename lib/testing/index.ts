@@ -3,6 +3,8 @@
  * with databases and key prefixes of their own (`hgtest_<random>`), which they drop afterwards.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import net from 'node:net';
 import { loadConfig, testServiceUrls, type Config } from '../config/index.js';
 import { PASSPORT_HEADER, signPassport } from '../auth/tokens.js';
 import { ANONYMOUS, type Viewer } from '../auth/viewer.js';
@@ -15,6 +17,15 @@ import type { BaseContext, SubgraphDefinition } from '../subgraph/index.js';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../topology/index.js';
 
 export const silentLogger = createLogger('silent', 'test');
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (the OS picked it), for a server a test or benchmark starts. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 /** A config on the real services, isolated by a random database prefix and Redis key prefix. */
 export function realServicesConfig(overrides: Record<string, string> = {}): Config {
