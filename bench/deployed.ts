@@ -31,7 +31,7 @@ export interface DeployedPlatform {
   /** `<prefix>_<subgraph>`: where each subgraph keeps its tables. */
   databaseName(subgraph: SubgraphName): string;
   databaseUrl: string;
-  /** CPU seconds each service's process has used so far. */
+  /** CPU seconds each service's process has used so far (with GATEWAY_WORKERS, the gateway's primary only). */
   cpuSeconds(): Promise<Record<ServiceName, number>>;
   stop(): Promise<void>;
 }
