@@ -75,6 +75,9 @@ export async function signAccessToken(
     .sign(await key(opts.secret));
 }
 
+/** A verified token's `exp` in milliseconds (0 when absent: such a token is not kept). */
+const expiry = (payload: { exp?: number }) => (payload.exp ?? 0) * 1000;
+
 const accessTokens = new VerifiedTokens<Viewer>();
 
 /** Verifies an access token; any failure (forged, expired, wrong issuer) is UNAUTHENTICATED. */
@@ -94,9 +97,6 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
     throw unauthenticated(err instanceof joseErrors.JWTExpired ? 'Access token expired' : 'Invalid access token');
   }
 }
-
-/** A verified token's `exp` in milliseconds (jose has checked it is there and in the future when required). */
-const expiry = (payload: { exp?: number }) => (payload.exp ?? 0) * 1000;
 
 /** What a subgraph learns from the gateway about a request: who asks, and from where. */
 export interface Passport {
