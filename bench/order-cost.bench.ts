@@ -39,7 +39,8 @@ try {
     platform.gatewayUrl,
     'mutation { signIn(username: "receiver_manager", password: "hubgraph-demo") { accessToken } }',
   );
-  const headers = { authorization: `Bearer ${signIn.body.data!.signIn.accessToken}` };
+  if (!signIn.body.data) throw new Error(`could not sign in: ${JSON.stringify(signIn.body)}`);
+  const headers = { authorization: `Bearer ${signIn.body.data.signIn.accessToken}` };
 
   const order = async (productId: string, expect: 'OK' | 'OUT_OF_STOCK') => {
     const input = { productId, quantity: 1, receiverFirmId: SEOUL_OFFICE, idempotencyKey: randomUUID() };

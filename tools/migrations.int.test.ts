@@ -5,7 +5,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dropTestDatabases, realServicesConfig } from '../lib/testing/index.js';
-import { openDatabase, prepareSchema } from '../lib/orm/index.js';
+import { databaseName, dropMysqlDatabases, openDatabase, prepareSchema } from '../lib/orm/index.js';
 import { loadSubgraphs } from './subgraphs.js';
 
 const config = realServicesConfig();
@@ -26,3 +26,19 @@ for (const def of await loadSubgraphs()) {
     }
   });
 }
+
+test('replicas started together on a new database migrate it once, and all of them start', async () => {
+  // The order subgraph has several migrations; any would do. Its own database, so the tests above do not race it.
+  const def = (await loadSubgraphs()).find((d) => d.name === 'order')!;
+  const own = { ...config.database, prefix: `${config.database.prefix}_race` };
+  const replicas = await Promise.all([1, 2, 3].map(() => openDatabase(def, own)));
+  try {
+    const results = await Promise.all(replicas.map((db) => prepareSchema(db)));
+    const applied = results.map((r) => r.migrations.length).sort();
+    assert.deepEqual(applied.slice(0, 2), [0, 0], 'the replicas that waited found nothing left to apply');
+    assert.ok(applied[2]! >= 1, 'one replica applied the committed migrations');
+  } finally {
+    await Promise.all(replicas.map((db) => db.orm.close()));
+    await dropMysqlDatabases(own.url, [databaseName(own, 'order')]);
+  }
+});

@@ -169,7 +169,7 @@ const SCHEMA_META = '_hubgraph_schema';
  */
 export async function prepareSchema(db: Database): Promise<{ recreated: boolean; migrations: string[] }> {
   if (db.flavor !== 'sqlite') {
-    const done = await db.orm.getMigrator().up();
+    const done = await underNamedLock(db, `hubgraph:migrate:${db.dbName}`, () => db.orm.getMigrator().up());
     return { recreated: false, migrations: done.map((m) => m.name) };
   }
   const generator = db.orm.getSchemaGenerator();
@@ -185,6 +185,38 @@ export async function prepareSchema(db: Database): Promise<{ recreated: boolean;
   await conn.execute(`delete from \`${SCHEMA_META}\``);
   await conn.execute(`insert into \`${SCHEMA_META}\` (hash) values (?)`, [hash]);
   return { recreated: true, migrations: [] };
+}
+
+/** Seconds a process waits for another one's migrations before it gives up starting. */
+const MIGRATION_LOCK_SECONDS = 120;
+
+/**
+ * Runs `fn` while holding a server-wide named lock (GET_LOCK, on a connection of its own: the lock lives as long as
+ * that session). Replicas started together on a new database would otherwise each apply the same migrations, and
+ * all but one would fail on "table already exists"; with the lock, one migrates while the others wait and then
+ * find nothing left to apply.
+ */
+async function underNamedLock<T>(db: Database, name: string, fn: () => Promise<T>): Promise<T> {
+  const conn = await mysql.createConnection({
+    uri: db.orm.config.get('clientUrl'),
+    connectTimeout: STARTUP_TIMEOUT_MS,
+  });
+  try {
+    const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [
+      name,
+      MIGRATION_LOCK_SECONDS,
+    ]);
+    if (Number(rows[0]?.got) !== 1) {
+      throw new Error(`Another process held the lock ${name} for over ${MIGRATION_LOCK_SECONDS} s; not migrating`);
+    }
+    try {
+      return await fn();
+    } finally {
+      await conn.query('SELECT RELEASE_LOCK(?)', [name]);
+    }
+  } finally {
+    await conn.end();
+  }
 }
 
 export async function seedDemo(db: Database, module: DatabaseModule): Promise<void> {
