@@ -30,6 +30,7 @@ for (const def of await loadSubgraphs()) {
 test('replicas started together on a new database migrate it once, and all of them start', async () => {
   // The order subgraph has several migrations; any would do. Its own database, so the tests above do not race it.
   const def = (await loadSubgraphs()).find((d) => d.name === 'order')!;
+  assert.ok(config.database.kind === 'mysql');
   const own = { ...config.database, prefix: `${config.database.prefix}_race` };
   const replicas = await Promise.all([1, 2, 3].map(() => openDatabase(def, own)));
   try {
