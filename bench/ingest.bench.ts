@@ -1,7 +1,8 @@
 /**
- * Ingest: the locker simulator with 500 devices at 5,000 messages/s in all → the locker subgraph (its own process,
- * on real MariaDB and Redis, with the test's own Mosquitto) → `lockerUpdated` subscription clients over graphql-ws,
- * straight to the subgraph with a passport (the gateway path comes with the gateway's subscriptions). Beside it, in
+ * Ingest: the locker simulator with 500 devices at 5,000 messages/s in all → the locker subgraph (built, in its own
+ * process as deployed, on real MariaDB and Redis, with the test's own Mosquitto) → `lockerUpdated` subscription
+ * clients over graphql-ws, straight to the subgraph with a passport (bench/fanout.bench.ts measures the gateway's
+ * side of subscriptions). Beside it, in
  * the same run, the raw baseline: an MQTT subscriber on the same broker receiving the same messages.
  *
  * Prints the sustained rates, loss and device→client latency percentiles for both, how many updates the clients got
@@ -30,6 +31,7 @@ import { processCpuSeconds as cpuSeconds } from './deployed.js';
 import { readDataFile } from '../lib/orm/seed.js';
 import { loadSubgraphs } from '../tools/subgraphs.js';
 import { startTestBroker } from '../subgraphs/locker/test/mosquitto.js';
+import { build, builtPath } from '../tools/build.js';
 
 const LOCKERS = Number(process.argv[2] ?? 500);
 const RATE = Number(process.argv[3] ?? 5000);
@@ -46,8 +48,13 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 
 const children: ChildProcess[] = [];
-function run(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+/** Runs a TypeScript entry point: under tsx, or `built` (`node dist/…`, as a deployment runs it). */
+function run(entry: string, args: string[], env: Record<string, string>, built = false) {
+  // BENCH_CPU_PROFILES=<dir>: the built process (the locker subgraph) writes a V8 CPU profile there when it stops.
+  const profile = built && process.env.BENCH_CPU_PROFILES;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILES}`] : [];
+  const command = built ? [...flags, builtPath(entry)] : ['--import', 'tsx', entry];
+  const child = spawn(process.execPath, [...command, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -68,6 +75,7 @@ const env = {
   REDIS_URL: urls.redisUrl,
   REDIS_PREFIX: `hgtest:${id}:`,
 };
+await build(); // the locker subgraph runs as deployed: `node dist/…` (docs/adr/0005)
 const broker = await startTestBroker();
 const hubSubgraph = (await loadSubgraphs()).find((def) => def.name === 'hub')!;
 const hub = await startTestSubgraph(hubSubgraph, { seed: true, env });
@@ -88,12 +96,12 @@ try {
   // The locker subgraph in its own process, as deployed.
   const lockerPort = await freePort();
   const lockerUrl = `http://127.0.0.1:${lockerPort}/graphql`;
-  const locker = run(['subgraphs/locker/src/index.ts'], {
-    ...env,
-    MQTT_URL: broker.url,
-    LOCKER_PORT: String(lockerPort),
-    HUB_URL: hub.url,
-  });
+  const locker = run(
+    'subgraphs/locker/src/index.ts',
+    [],
+    { ...env, MQTT_URL: broker.url, LOCKER_PORT: String(lockerPort), HUB_URL: hub.url },
+    true,
+  );
   for (let i = 0; ; i++) {
     const up = await fetch(`http://127.0.0.1:${lockerPort}/healthz`).then(
       (r) => r.ok,
@@ -193,8 +201,8 @@ try {
   const cpuBefore = process.cpuUsage();
   const lockerCpuBefore = await cpuSeconds(locker.child.pid);
   const simulator = run(
+    'tools/locker-simulator/index.ts',
     [
-      'tools/locker-simulator/index.ts',
       '--lockers-file',
       lockersFile,
       '--rate',
