@@ -169,7 +169,7 @@ const SCHEMA_META = '_hubgraph_schema';
  */
 export async function prepareSchema(db: Database): Promise<{ recreated: boolean; migrations: string[] }> {
   if (db.flavor !== 'sqlite') {
-    const done = await underNamedLock(db, `hubgraph:migrate:${db.dbName}`, () => db.orm.getMigrator().up());
+    const done = await underNamedLock(db, migrationLockName(db.dbName), () => db.orm.getMigrator().up());
     return { recreated: false, migrations: done.map((m) => m.name) };
   }
   const generator = db.orm.getSchemaGenerator();
@@ -185,6 +185,14 @@ export async function prepareSchema(db: Database): Promise<{ recreated: boolean;
   await conn.execute(`delete from \`${SCHEMA_META}\``);
   await conn.execute(`insert into \`${SCHEMA_META}\` (hash) values (?)`, [hash]);
   return { recreated: true, migrations: [] };
+}
+
+/** The name of the lock migrations of `dbName` run under: MySQL refuses lock names over 64 characters. */
+function migrationLockName(dbName: string): string {
+  const name = `hubgraph:migrate:${dbName}`;
+  return name.length <= 64
+    ? name
+    : `hubgraph:migrate:${createHash('sha256').update(dbName).digest('hex').slice(0, 40)}`;
 }
 
 /** Seconds a process waits for another one's migrations before it gives up starting. */
