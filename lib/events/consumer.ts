@@ -3,7 +3,8 @@
  * handled once in effect.
  *
  * For each delivery: the signature is verified before anything else (a bad one, or no envelope at all, is parked
- * at once); a type without a handler is acknowledged and ignored; otherwise, in one transaction, the event id is
+ * at once); a type without a handler, or an event its handler declines (`appliesTo`), is acknowledged and ignored
+ * with no transaction; otherwise, in one transaction, the event id is
  * inserted into the inbox first, then the handler runs. The transport acknowledges after that commit. A duplicate
  * (a re-publish, a redelivery, or the same event in another replica at the same moment) fails the inbox insert on
  * its primary key: that is "already handled", acknowledged with no effect. Inserting first makes the row a lock: a
@@ -65,7 +66,7 @@ export function createEventProcessor(
       );
     }
     const handler = Object.hasOwn(handlers, event.type) ? handlers[event.type] : undefined;
-    if (!handler) return 'ignored';
+    if (!handler || handler.appliesTo?.(event) === false) return 'ignored';
     try {
       await orm.em.fork().transactional(async (em) => {
         em.create(InboxEvent, { id: event.id, type: event.type, handledAt: new Date() });

@@ -78,7 +78,22 @@ export class Outbox<M extends EventMap> implements EventRecorder<M> {
  * the inbox row in the same transaction and acknowledges after commit. Throwing rolls back and asks for the event
  * again later (or dead-letters it after the last attempt).
  */
-export type EventHandler<E extends EventEnvelope = EventEnvelope> = (event: E, em: EntityManager) => Promise<void>;
+export type EventHandler<E extends EventEnvelope = EventEnvelope> = ((event: E, em: EntityManager) => Promise<void>) & {
+  /**
+   * Asked before any transaction: false says the event is none of this consumer's business, and the runner
+   * acknowledges it as ignored with no transaction and no inbox row (nothing happens, so nothing can happen twice).
+   * A pure function of the event, so a redelivery gets the same answer. Without it every event of the type applies.
+   */
+  appliesTo?: (event: E) => boolean;
+};
+
+/** `handle` for the events `appliesTo` accepts; the others are ignored before any transaction (EventHandler). */
+export function handlerFor<E extends EventEnvelope>(
+  appliesTo: (event: E) => boolean,
+  handle: (event: E, em: EntityManager) => Promise<void>,
+): EventHandler<E> {
+  return Object.assign((event: E, em: EntityManager) => handle(event, em), { appliesTo });
+}
 
 /** The handlers of one consuming subgraph, by event type; types without a handler are acknowledged and ignored. */
 export type EventHandlers = Record<string, EventHandler<any>>;

@@ -10,12 +10,12 @@ import { createLogger } from '../logger/index.js';
 import { idColumn } from '../orm/columns.js';
 import { createEventProcessor, startEventConsumer } from './consumer.js';
 import { createEvent, type EventEnvelope } from './envelope.js';
-import { EVENT_ENTITIES, InboxEvent, Outbox, OutboxEvent, type EventHandlers } from './outbox.js';
+import { EVENT_ENTITIES, handlerFor, InboxEvent, Outbox, OutboxEvent, type EventHandlers } from './outbox.js';
 import { startOutboxRelay } from './relay.js';
 import { pruneInbox, pruneOutbox } from './retention.js';
 import { signEvent } from './signing.js';
 import { until } from './transport.contract.js';
-import type { ConsumeOptions, DeliveryHandler, EventTransport } from './transport.js';
+import { RejectedEventError, type ConsumeOptions, type DeliveryHandler, type EventTransport } from './transport.js';
 
 /** The effect of a handled event: one row per handling, so a second handling would show as a second row. */
 export const Tally = defineEntity({
@@ -342,6 +342,42 @@ export function describePipelineContract(name: string, env: PipelineEnv): void {
       assert.equal(await processEvent(event), 'handled');
       assert.equal(await processEvent(event), 'duplicate');
       assert.equal(await processEvent(other), 'ignored');
+    });
+
+    test('an event its handler declines (appliesTo) is ignored with no transaction and no inbox row', async () => {
+      const { orm } = await setUp();
+      let handled = 0;
+      // Every transaction starts from a fork of orm.em: counting reads of `em` counts them.
+      let forks = 0;
+      const counted = new Proxy(orm, {
+        get: (target, key, receiver) => (key === 'em' && forks++, Reflect.get(target, key, receiver)),
+      });
+      const processEvent = createEventProcessor({
+        group: 'consumer',
+        handlers: {
+          'tally.added': handlerFor(
+            (e: EventEnvelope) => (e.data as TallyEvents['tally.added']).seq % 2 === 0,
+            async (e, em) => {
+              handled++;
+              addTally(em, e);
+            },
+          ),
+        },
+        orm: counted,
+        secret: SECRET,
+        logger: silentLogger,
+      });
+      const odd = signEvent(tallyEvent('d', { label: 'odd', seq: 1 }), SECRET);
+      const even = signEvent(tallyEvent('d', { label: 'even', seq: 2 }), SECRET);
+      assert.equal(await processEvent(odd), 'ignored');
+      assert.equal(forks, 0, 'no transaction for a declined event');
+      assert.equal(await processEvent(even), 'handled');
+      assert.equal(forks, 1);
+      assert.equal(handled, 1);
+      assert.equal(await orm.em.fork().count(InboxEvent, { id: odd.id }), 0);
+      assert.equal(await orm.em.fork().count(InboxEvent, { id: even.id }), 1);
+      const forged = { ...odd, signature: 'x' };
+      await assert.rejects(processEvent(forged), RejectedEventError, 'the signature is checked before appliesTo');
     });
   });
 }

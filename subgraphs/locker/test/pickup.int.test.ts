@@ -247,6 +247,8 @@ test('a full locker refuses the reservation (reservation.rejected); an order for
   });
   await sg.db.orm.em.fork().transactional((em) => handlers['order.created']!(firmOrder, em));
   assert.equal(await sg.db.orm.em.fork().count(Reservation, { orderId }), 0);
+  // The consumer runner does not even open a transaction for it (lib/events, appliesTo).
+  assert.equal(handlers['order.created']!.appliesTo?.(firmOrder), false);
 
   const held: Reservation[] = [];
   for (;;) {
@@ -257,6 +259,7 @@ test('a full locker refuses the reservation (reservation.rejected); an order for
       createdBy: member.userId,
       createdAt: new Date().toISOString(),
     });
+    assert.equal(handlers['order.created']!.appliesTo?.(event), true);
     await sg.db.orm.em.fork().transactional((em) => handlers['order.created']!(event, em));
     // Redelivered: still one reservation for the order.
     await sg.db.orm.em.fork().transactional((em) => handlers['order.created']!(event, em));

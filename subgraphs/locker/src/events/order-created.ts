@@ -9,7 +9,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { EventEnvelope } from '../../../../lib/events/index.js';
-import type { EventHandler } from '../../../../lib/events/outbox.js';
+import { handlerFor, type EventHandler } from '../../../../lib/events/outbox.js';
 import { lockerModuleOf, lockerServices, type LockerModule } from '../module.js';
 
 /** The fields of `order.created` this consumer reads (version 1); others are ignored. */
@@ -25,9 +25,17 @@ export const OrderCreated = z.object({
 });
 export type OrderCreated = z.infer<typeof OrderCreated>;
 
+/**
+ * Whether an order could be this subgraph's business, from the raw event and before any transaction: most orders go
+ * to a firm's door, and their events are then acknowledged with no transaction at all (lib/events, `appliesTo`). A
+ * payload without a readable destination still reaches the handler, whose parse dead-letters it.
+ */
+const notForAFirm = (event: EventEnvelope) =>
+  (event.data as { destination?: { kind?: unknown } } | null)?.destination?.kind !== 'FIRM';
+
 /** The handler, with the module it builds its services from given explicitly. */
 export function orderCreatedHandler(module: (em: EntityManager) => LockerModule): EventHandler {
-  return async (event: EventEnvelope, em) => {
+  return handlerFor(notForAFirm, async (event: EventEnvelope, em) => {
     if (event.version !== 1) throw new Error(`order.created version ${event.version} is not understood (1 is)`);
     const order = OrderCreated.parse(event.data);
     if (order.destination.kind !== 'LOCKER') return;
@@ -44,7 +52,7 @@ export function orderCreatedHandler(module: (em: EntityManager) => LockerModule)
     if (!outcome.ok) {
       locker.logger.warn({ orderId: order.orderId, reason: outcome.reason }, 'no compartment for order');
     }
-  };
+  });
 }
 
 /** Handles `order.created` with the locker module of the process that owns `em`'s database. */
