@@ -46,6 +46,15 @@ export async function processCpuSeconds(pid: number | undefined): Promise<number
   }
 }
 
+/**
+ * Node flags for a benchmark's service process: with BENCH_CPU_PROFILES=<dir>, it writes a V8 CPU profile there when
+ * it stops (`<name>.cpuprofile`); without it, none.
+ */
+export function cpuProfileFlags(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROFILES;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+}
+
 async function untilServing(url: string, child: ChildProcess, name: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before serving`);
@@ -100,11 +109,7 @@ export async function startDeployedPlatform(
   };
   const children = new Map<ServiceName, ChildProcess>();
   const launch = (name: ServiceName | 'seed', source: string, extra: Record<string, string> = {}) => {
-    // BENCH_CPU_PROFILES=<dir>: each service writes a V8 CPU profile there when it stops (one file per process).
-    const profile = process.env.BENCH_CPU_PROFILES && name !== 'seed';
-    const flags = profile
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILES}`, `--cpu-prof-name=${name}.cpuprofile`]
-      : [];
+    const flags = name === 'seed' ? [] : cpuProfileFlags(name);
     const child = spawn(process.execPath, [...flags, builtPath(source)], {
       cwd: ROOT,
       env: { ...env, ...extra },

@@ -27,7 +27,7 @@ import type { AuthenticatedViewer } from '../lib/auth/viewer.js';
 import { connectMqtt } from '../lib/infra/mqtt.js';
 import { testServiceUrls } from '../lib/config/index.js';
 import { freePort, postGraphQL, startTestSubgraph } from '../lib/testing/index.js';
-import { processCpuSeconds as cpuSeconds } from './deployed.js';
+import { cpuProfileFlags, processCpuSeconds as cpuSeconds } from './deployed.js';
 import { readDataFile } from '../lib/orm/seed.js';
 import { loadSubgraphs } from '../tools/subgraphs.js';
 import { startTestBroker } from '../subgraphs/locker/test/mosquitto.js';
@@ -48,12 +48,10 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 
 const children: ChildProcess[] = [];
-/** Runs a TypeScript entry point: under tsx, or `built` (`node dist/…`, as a deployment runs it). */
-function run(entry: string, args: string[], env: Record<string, string>, built = false) {
-  // BENCH_CPU_PROFILES=<dir>: the built process (the locker subgraph) writes a V8 CPU profile there when it stops.
-  const profile = built && process.env.BENCH_CPU_PROFILES;
-  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILES}`] : [];
-  const command = built ? [...flags, builtPath(entry)] : ['--import', 'tsx', entry];
+/** Runs a TypeScript entry point under tsx, or built (`node dist/…`, as a deployment runs it) as the process `built`. */
+function run(entry: string, args: string[], env: Record<string, string>, built?: string) {
+  // BENCH_CPU_PROFILES=<dir>: the built process is profiled, as bench/deployed.ts's services are.
+  const command = built ? [...cpuProfileFlags(built), builtPath(entry)] : ['--import', 'tsx', entry];
   const child = spawn(process.execPath, [...command, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
@@ -100,7 +98,7 @@ try {
     'subgraphs/locker/src/index.ts',
     [],
     { ...env, MQTT_URL: broker.url, LOCKER_PORT: String(lockerPort), HUB_URL: hub.url },
-    true,
+    'locker',
   );
   for (let i = 0; ; i++) {
     const up = await fetch(`http://127.0.0.1:${lockerPort}/healthz`).then(
